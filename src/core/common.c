@@ -1,0 +1,132 @@
+/*
+ * common.c - error strings, address helpers, checked allocation, logging.
+ *
+ * Bottom of the pipeline's dependency order; see common.h.
+ */
+#include "core/common.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *asc_strerror(int code)
+{
+    switch (code) {
+    case ASC_OK: return "success";
+    case ASC_EIO: return "input/output error";
+    case ASC_EFORMAT: return "bad format";
+    case ASC_ETRUNC: return "truncated input";
+    case ASC_ENOMEM: return "out of memory";
+    case ASC_EINVAL: return "invalid argument";
+    case ASC_ENOTSUP: return "not supported";
+    case ASC_ENOENT: return "not found";
+    default: return "unknown error";
+    }
+}
+
+int asc_err_set(struct asc_err *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        err->code = code;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+const char *asc_addr_str(const struct asc_addr *a, char *buf, size_t len)
+{
+    int af = a->family == ASC_AF_INET6 ? AF_INET6 : AF_INET;
+    if (a->family == ASC_AF_NONE || !inet_ntop(af, a->b, buf, (socklen_t)len)) {
+        if (len)
+            snprintf(buf, len, "-");
+    }
+    return buf;
+}
+
+int asc_addr_parse(const char *s, struct asc_addr *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (inet_pton(AF_INET, s, out->b) == 1) {
+        out->family = ASC_AF_INET;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, s, out->b) == 1) {
+        out->family = ASC_AF_INET6;
+        return 0;
+    }
+    memset(out, 0, sizeof(*out));
+    return ASC_EINVAL;
+}
+
+int asc_addr_cmp(const struct asc_addr *a, const struct asc_addr *b)
+{
+    if (a->family != b->family)
+        return a->family < b->family ? -1 : 1;
+    return memcmp(a->b, b->b, 16);
+}
+
+static void oom(size_t n)
+{
+    fprintf(stderr, "ascribe: out of memory allocating %zu bytes\n", n);
+    abort();
+}
+
+void *asc_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        oom(n);
+    return p;
+}
+
+void *asc_xcalloc(size_t nmemb, size_t size)
+{
+    void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+    if (!p)
+        oom(nmemb * size);
+    return p;
+}
+
+void *asc_xrealloc(void *p, size_t nmemb, size_t size)
+{
+    if (size && nmemb > SIZE_MAX / size)
+        oom(SIZE_MAX);
+    size_t total = nmemb * size;
+    void *q = realloc(p, total ? total : 1);
+    if (!q)
+        oom(nmemb * size);
+    return q;
+}
+
+char *asc_xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = asc_xmalloc(n);
+    memcpy(p, s, n);
+    return p;
+}
+
+static enum asc_log_level log_level = ASC_LOG_WARN;
+
+void asc_log_set_level(enum asc_log_level lvl)
+{
+    log_level = lvl;
+}
+
+void asc_log(enum asc_log_level lvl, const char *module, const char *fmt, ...)
+{
+    static const char *const names[] = {"error", "warning", "info", "debug"};
+    if (lvl > log_level)
+        return;
+    va_list ap;
+    fprintf(stderr, "ascribe: %s: %s: ", names[lvl], module);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}

@@ -1,0 +1,51 @@
+/*
+ * detector.h - the detector interface and its registry.
+ *
+ * A detector is a static const struct asc_detector_ops listed in
+ * src/detect/registry.c. The pipeline calls it on the single detection
+ * thread, in data-time order:
+ *   init()        once, before any input; gets only its own config section.
+ *   on_pkt()      for every decoded frame, if wants & ASC_WANT_PKT. `p` and
+ *                 `f` are borrowed for the duration of the call.
+ *   on_flow_end() for every flow record leaving the flow table (or read from
+ *                 a flow export), if wants & ASC_WANT_FLOW_END. Borrowed.
+ *   on_tick()     when data time crosses a second boundary, and once at end
+ *                 of input with now = last timestamp + 1 s; emits incidents.
+ *   fini()        once; frees state. Must accept NULL.
+ * Detectors never print or store; they emit through struct asc_emitter.
+ */
+#ifndef ASC_DETECTOR_H
+#define ASC_DETECTOR_H
+
+#include "model/flow.h"
+#include "model/incident.h"
+#include "model/pkt.h"
+
+#define ASC_DETECTOR_ABI 1
+
+enum { ASC_WANT_PKT = 1u << 0, ASC_WANT_FLOW_END = 1u << 1, ASC_WANT_TICK = 1u << 2 };
+
+struct asc_conf_sec;   /* a detector's own configuration section (opaque here) */
+
+struct asc_emitter {
+    void *ctx;
+    void (*emit)(void *ctx, const struct asc_incident *inc);   /* inc is borrowed */
+};
+
+struct asc_detector_ops {
+    int abi;                     /* ASC_DETECTOR_ABI */
+    const char *name;            /* key in config and in JSON output */
+    const char *version;
+    unsigned wants;              /* ASC_WANT_* */
+    int (*init)(const struct asc_conf_sec *cf, void **state, struct asc_err *err);
+    void (*on_pkt)(void *state, const struct asc_pkt *p, const struct asc_flow *f);
+    void (*on_flow_end)(void *state, const struct asc_flow *f);
+    void (*on_tick)(void *state, asc_time now, struct asc_emitter *out);
+    void (*fini)(void *state);
+};
+
+/* The registry: a NULL-terminated array of every built-in detector. */
+extern const struct asc_detector_ops *const asc_detectors[];
+const struct asc_detector_ops *asc_detector_find(const char *name);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * app.h - the application layer: command-line commands and the pipeline
+ * driver that wires source -> decode -> flow table -> detectors -> sinks.
+ * The only layer allowed to exit().
+ */
+#ifndef ASC_APP_H
+#define ASC_APP_H
+
+#include "flow/flow_table.h"
+#include "model/summary.h"
+#include "sink/sink.h"
+
+#define ASC_VERSION "0.1.0"
+
+enum { ASC_EXIT_OK = 0, ASC_EXIT_FATAL = 1, ASC_EXIT_DAMAGED = 2 };
+
+struct asc_pipe_conf {
+    const char *const *inputs;
+    size_t n_inputs;
+    struct asc_flow_conf flow;
+    const struct asc_sink_ops *sink;     /* may be NULL */
+    struct asc_sink_conf sink_conf;
+    bool progress;                        /* show progress on a terminal */
+};
+
+/* Runs the whole pipeline. Returns ASC_EXIT_OK, ASC_EXIT_DAMAGED (an input
+ * was truncated or corrupt; everything before it was analysed) or
+ * ASC_EXIT_FATAL with err set. */
+int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum,
+                     struct asc_err *err);
+
+/* Terminal report of a run summary. */
+void asc_report_text(FILE *f, const struct asc_run_summary *s, bool color);
+
+/* Progress line on stderr (only when stderr is a terminal). */
+struct asc_progress;
+struct asc_progress *asc_progress_new(uint64_t total_bytes);
+void asc_progress_update(struct asc_progress *p, uint64_t done_bytes, uint64_t frames);
+void asc_progress_done(struct asc_progress *p);
+
+int asc_cmd_flows(int argc, char **argv);
+int asc_cmd_analyze(int argc, char **argv);
+
+/* Shared option parsing for flow-table settings; returns 1 if handled,
+ * 0 if not a flow option, -1 on a bad value (message printed). */
+int asc_parse_flow_opt(int opt, const char *arg, struct asc_flow_conf *cf);
+
+#endif

@@ -1,0 +1,239 @@
+/*
+ * cmd.c - the `flows` and `analyze` commands: option parsing, building the
+ * pipeline configuration, running it and reporting.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/app.h"
+
+enum {
+    OPT_MAX_FLOWS = 1000,
+    OPT_TCP,
+    OPT_TCP_INIT,
+    OPT_TCP_CLOSED,
+    OPT_UDP,
+    OPT_ICMP,
+    OPT_OTHER,
+    OPT_ACTIVE,
+    OPT_FORMAT,
+    OPT_JSON,
+    OPT_NO_PROGRESS,
+    OPT_COLOR,
+};
+
+#define FLOW_LONGOPTS                                                                          \
+    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},                                     \
+        {"timeout-tcp", required_argument, NULL, OPT_TCP},                                     \
+        {"timeout-tcp-init", required_argument, NULL, OPT_TCP_INIT},                           \
+        {"timeout-tcp-closed", required_argument, NULL, OPT_TCP_CLOSED},                       \
+        {"timeout-udp", required_argument, NULL, OPT_UDP},                                     \
+        {"timeout-icmp", required_argument, NULL, OPT_ICMP},                                   \
+        {"timeout-other", required_argument, NULL, OPT_OTHER},                                 \
+        {"active-timeout", required_argument, NULL, OPT_ACTIVE}
+
+static const char flow_opts_help[] =
+    "flow table:\n"
+    "  --max-flows N           hard cap on live flows (default 1000000); when full the\n"
+    "                          flow nearest to expiry is evicted and counted\n"
+    "  --timeout-tcp S         idle timeout for TCP (default 300 s)\n"
+    "  --timeout-tcp-init S    idle timeout for unanswered TCP (default 60 s)\n"
+    "  --timeout-tcp-closed S  linger after FIN both ways or RST (default 5 s)\n"
+    "  --timeout-udp S         idle timeout for UDP (default 60 s)\n"
+    "  --timeout-icmp S        idle timeout for ICMP (default 60 s)\n"
+    "  --timeout-other S       idle timeout for other protocols (default 60 s)\n"
+    "  --active-timeout S      cut flows longer than this (default 1800 s, 0 = never)\n";
+
+static int parse_seconds(const char *arg, asc_time *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    if (errno || end == arg || *end || v < 0 || v > 1e7)
+        return -1;
+    *out = (asc_time)(v * 1e9);
+    return 0;
+}
+
+int asc_parse_flow_opt(int opt, const char *arg, struct asc_flow_conf *cf)
+{
+    asc_time *t = NULL;
+    switch (opt) {
+    case OPT_MAX_FLOWS: {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(arg, &end, 10);
+        if (errno || end == arg || *end || v < 16 || v > 1000000000ULL) {
+            fprintf(stderr, "ascribe: --max-flows wants a number from 16 to 1e9, not '%s'\n",
+                    arg);
+            return -1;
+        }
+        cf->max_flows = (size_t)v;
+        return 1;
+    }
+    case OPT_TCP: t = &cf->tcp_idle; break;
+    case OPT_TCP_INIT: t = &cf->tcp_init_idle; break;
+    case OPT_TCP_CLOSED: t = &cf->tcp_closed_idle; break;
+    case OPT_UDP: t = &cf->udp_idle; break;
+    case OPT_ICMP: t = &cf->icmp_idle; break;
+    case OPT_OTHER: t = &cf->other_idle; break;
+    case OPT_ACTIVE: t = &cf->active; break;
+    default: return 0;
+    }
+    if (parse_seconds(arg, t) != 0) {
+        fprintf(stderr, "ascribe: a timeout wants seconds (e.g. 60 or 0.5), not '%s'\n", arg);
+        return -1;
+    }
+    return 1;
+}
+
+static int finish(int rc, const struct asc_err *err)
+{
+    if (rc == ASC_EXIT_FATAL)
+        fprintf(stderr, "ascribe: %s\n", err->msg[0] ? err->msg : "failed");
+    return rc;
+}
+
+static void flows_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: ascribe flows [OPTIONS] FILE...\n"
+            "\n"
+            "Write one record per bidirectional flow, in the order flows end.\n"
+            "FILE is a pcap/pcapng capture or - for standard input; several are merged\n"
+            "in timestamp order. Output is deterministic: the same input gives the same bytes.\n"
+            "\n"
+            "output:\n"
+            "  --format json|zeek      JSON lines (default; docs/flows.md) or a Zeek\n"
+            "                          conn.log-compatible TSV\n"
+            "  -o, --output FILE       write here instead of standard output\n"
+            "%s"
+            "  -h, --help              this help\n"
+            "\n"
+            "exit status: 0 ok, 1 usage or fatal error, 2 an input was damaged.\n",
+            flow_opts_help);
+}
+
+int asc_cmd_flows(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        FLOW_LONGOPTS,
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct asc_pipe_conf pc = {0};
+    asc_flow_conf_default(&pc.flow);
+    pc.sink = asc_sink_find("json");
+    pc.sink_conf.path = "-";
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        int r = asc_parse_flow_opt(c, optarg, &pc.flow);
+        if (r < 0)
+            return ASC_EXIT_FATAL;
+        if (r > 0)
+            continue;
+        switch (c) {
+        case 'o': pc.sink_conf.path = optarg; break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "json") && strcmp(optarg, "zeek")) {
+                fprintf(stderr, "ascribe: --format is json or zeek, not '%s'\n", optarg);
+                return ASC_EXIT_FATAL;
+            }
+            pc.sink = asc_sink_find(optarg);
+            break;
+        case 'h': flows_usage(stdout); return ASC_EXIT_OK;
+        default: flows_usage(stderr); return ASC_EXIT_FATAL;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "ascribe flows: no input file (use - for standard input)\n");
+        return ASC_EXIT_FATAL;
+    }
+    pc.inputs = (const char *const *)argv + optind;
+    pc.n_inputs = (size_t)(argc - optind);
+    pc.progress = true;
+    struct asc_run_summary *sum = asc_xcalloc(1, sizeof(*sum));
+    struct asc_err err = {0};
+    int rc = asc_pipeline_run(&pc, sum, &err);
+    free(sum);
+    return finish(rc, &err);
+}
+
+static void analyze_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: ascribe analyze [OPTIONS] FILE...\n"
+            "\n"
+            "Read captures and print the report: packets, bytes, flows, duration,\n"
+            "protocol mix, top talkers and decode outcomes. On a terminal, progress\n"
+            "(bytes done, rate, ETA) is shown on standard error.\n"
+            "\n"
+            "output:\n"
+            "  --json FILE             also write the run summary as JSON (- for stdout)\n"
+            "  --no-progress           never show progress\n"
+            "  --color / --no-color    force colour on or off (default: on a terminal)\n"
+            "%s"
+            "  -h, --help              this help\n"
+            "\n"
+            "exit status: 0 ok, 1 usage or fatal error, 2 an input was damaged.\n",
+            flow_opts_help);
+}
+
+int asc_cmd_analyze(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        FLOW_LONGOPTS,
+        {"json", required_argument, NULL, OPT_JSON},
+        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"color", no_argument, NULL, OPT_COLOR},
+        {"no-color", no_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct asc_pipe_conf pc = {0};
+    asc_flow_conf_default(&pc.flow);
+    pc.progress = true;
+    int color = isatty(STDOUT_FILENO), c;
+    const char *json = NULL;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int r = asc_parse_flow_opt(c, optarg, &pc.flow);
+        if (r < 0)
+            return ASC_EXIT_FATAL;
+        if (r > 0)
+            continue;
+        switch (c) {
+        case OPT_JSON: json = optarg; break;
+        case OPT_NO_PROGRESS: pc.progress = false; break;
+        case OPT_COLOR: color = 1; break;
+        case 'C': color = 0; break;
+        case 'h': analyze_usage(stdout); return ASC_EXIT_OK;
+        default: analyze_usage(stderr); return ASC_EXIT_FATAL;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "ascribe analyze: no input file (use - for standard input)\n");
+        return ASC_EXIT_FATAL;
+    }
+    pc.inputs = (const char *const *)argv + optind;
+    pc.n_inputs = (size_t)(argc - optind);
+    if (json) {
+        pc.sink = asc_sink_find("json");
+        pc.sink_conf.path = json;
+        pc.sink_conf.format = "summary";
+    }
+    struct asc_run_summary *sum = asc_xcalloc(1, sizeof(*sum));
+    struct asc_err err = {0};
+    int rc = asc_pipeline_run(&pc, sum, &err);
+    if (rc != ASC_EXIT_FATAL && !(json && !strcmp(json, "-")))
+        asc_report_text(stdout, sum, color);
+    free(sum);
+    return finish(rc, &err);
+}

@@ -1,0 +1,174 @@
+/*
+ * pipeline.c - drives one offline run: merged capture frames are decoded,
+ * accounted in the flow table, and the flow records go to the detectors
+ * and the sink. Collects the run summary on the way.
+ *
+ * Single-threaded; data time comes from the frames. Detectors get a tick
+ * each time data time crosses a second boundary and once at the end.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "detect/detector.h"
+#include "source/pcap_src.h"
+
+struct run {
+    const struct asc_pipe_conf *pc;
+    struct asc_run_summary *sum;
+    void *sink_state;
+    int sink_rc;
+    struct asc_topk *talkers;
+    void *det_state[16];
+    size_t n_det;
+    struct asc_emitter emitter;
+};
+
+static void on_flow(void *ctx, const struct asc_flow *f)
+{
+    struct run *r = ctx;
+    struct asc_proto_count *pc = &r->sum->proto[f->key.proto];
+    uint64_t pk = (uint64_t)f->dir[0].pkts + f->dir[1].pkts;
+    uint64_t by = f->dir[0].ip_bytes + f->dir[1].ip_bytes;
+    pc->flows++;
+    pc->pkts += pk;
+    pc->ip_bytes += by;
+    r->sum->flows_emitted++;
+    asc_topk_add(r->talkers, &f->key.orig, by, pk);
+    asc_topk_add(r->talkers, &f->key.resp, by, pk);
+    for (size_t i = 0; i < r->n_det; i++)
+        if (asc_detectors[i]->wants & ASC_WANT_FLOW_END)
+            asc_detectors[i]->on_flow_end(r->det_state[i], f);
+    if (r->pc->sink && r->pc->sink->put_flow && !r->sink_rc)
+        r->sink_rc = r->pc->sink->put_flow(r->sink_state, f);
+}
+
+static void on_incident(void *ctx, const struct asc_incident *inc)
+{
+    struct run *r = ctx;
+    if (r->pc->sink && r->pc->sink->put_incident && !r->sink_rc)
+        r->sink_rc = r->pc->sink->put_incident(r->sink_state, inc);
+}
+
+static void on_input_error(void *ctx, const struct asc_err *e)
+{
+    (void)ctx;
+    fprintf(stderr, "ascribe: %s\n", e->msg);
+}
+
+static void tick(struct run *r, asc_time now)
+{
+    for (size_t i = 0; i < r->n_det; i++)
+        if (asc_detectors[i]->wants & ASC_WANT_TICK)
+            asc_detectors[i]->on_tick(r->det_state[i], now, &r->emitter);
+}
+
+static int detectors_init(struct run *r, struct asc_err *err)
+{
+    for (size_t i = 0; asc_detectors[i] && i < ASC_ARRAY_LEN(r->det_state); i++) {
+        int rc = asc_detectors[i]->init(NULL, &r->det_state[i], err);
+        if (rc)
+            return rc;
+        r->n_det = i + 1;
+    }
+    return 0;
+}
+
+static void note_linktype(struct asc_run_summary *s, int dlt)
+{
+    for (size_t i = 0; i < ASC_ARRAY_LEN(s->linktypes); i++) {
+        if (s->linktypes[i][1] && s->linktypes[i][0] == (uint64_t)dlt) {
+            s->linktypes[i][1]++;
+            return;
+        }
+        if (!s->linktypes[i][1]) {
+            s->linktypes[i][0] = (uint64_t)dlt;
+            s->linktypes[i][1] = 1;
+            return;
+        }
+    }
+}
+
+static void read_loop(struct run *r, struct asc_merge *m, struct asc_flow_table *ft)
+{
+    struct asc_run_summary *s = r->sum;
+    struct asc_frame fr;
+    struct asc_pkt pkt;
+    struct asc_progress *prog = r->pc->progress ? asc_progress_new(asc_merge_size(m)) : NULL;
+    int64_t last_sec = INT64_MIN;
+    while (asc_merge_next(m, &fr, on_input_error, r) == 1) {
+        if (s->frames == 0)
+            s->first = fr.ts;
+        if (fr.ts > s->last)
+            s->last = fr.ts;
+        s->frames++;
+        s->wire_bytes += fr.wirelen;
+        s->cap_bytes += fr.caplen;
+        note_linktype(s, fr.linktype);
+        asc_decode(&pkt, fr.linktype, fr.data, fr.caplen, fr.wirelen, fr.ts);
+        s->dec_status[pkt.status < ASC_DEC__COUNT ? pkt.status : ASC_DEC_INVALID]++;
+        if (pkt.status != ASC_DEC_OK && pkt.reason < ASC_DR__COUNT)
+            s->dec_reason[pkt.reason]++;
+        asc_flow_table_pkt(ft, &pkt);
+        int64_t sec = fr.ts / ASC_NS_PER_SEC;
+        if (sec != last_sec) {
+            if (last_sec != INT64_MIN)
+                tick(r, sec * ASC_NS_PER_SEC);
+            last_sec = sec;
+        }
+        if (prog && (s->frames & 4095) == 0)
+            asc_progress_update(prog, asc_merge_offset(m), s->frames);
+    }
+    if (prog)
+        asc_progress_done(prog);
+}
+
+int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum,
+                     struct asc_err *err)
+{
+    struct run r = {.pc = pc, .sum = sum};
+    struct asc_merge *m = NULL;
+    struct asc_flow_table *ft = NULL;
+    int rc = ASC_EXIT_FATAL;
+    memset(sum, 0, sizeof(*sum));
+    sum->inputs = pc->inputs;
+    sum->n_inputs = pc->n_inputs;
+    r.emitter = (struct asc_emitter){.ctx = &r, .emit = on_incident};
+    r.talkers = asc_topk_new(1024);
+    if (asc_merge_open(pc->inputs, pc->n_inputs, &m, err) != 0)
+        goto cleanup;
+    if (pc->sink && pc->sink->open(&pc->sink_conf, &r.sink_state, err) != 0)
+        goto cleanup;
+    if (detectors_init(&r, err) != 0)
+        goto cleanup;
+    ft = asc_flow_table_new(&pc->flow, on_flow, &r);
+    if (!ft) {
+        asc_err_set(err, ASC_EINVAL, "bad flow table configuration");
+        goto cleanup;
+    }
+    read_loop(&r, m, ft);
+    asc_flow_table_flush(ft);
+    tick(&r, sum->last + ASC_NS_PER_SEC);
+    asc_flow_table_stats(ft, &sum->flow);
+    sum->inputs_damaged = asc_merge_damaged(m);
+    sum->n_talkers = asc_topk_list(r.talkers, sum->talkers, ASC_SUM_TOP);
+    sum->n_dst = asc_flow_table_top_dst(ft, sum->dst, ASC_SUM_TOP);
+    if (pc->sink && pc->sink->put_summary && !r.sink_rc)
+        r.sink_rc = pc->sink->put_summary(r.sink_state, sum);
+    rc = sum->inputs_damaged ? ASC_EXIT_DAMAGED : ASC_EXIT_OK;
+cleanup:
+    if (r.sink_state) {
+        struct asc_err cerr = {0};
+        if (pc->sink->close(r.sink_state, &cerr) != 0 || r.sink_rc) {
+            asc_err_set(err, ASC_EIO, "%s", cerr.msg[0] ? cerr.msg : "write error on output");
+            rc = ASC_EXIT_FATAL;
+        }
+    }
+    for (size_t i = 0; i < r.n_det; i++)
+        asc_detectors[i]->fini(r.det_state[i]);
+    asc_flow_table_free(ft);
+    asc_merge_close(m);
+    asc_topk_free(r.talkers);
+    return rc;
+}

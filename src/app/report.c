@@ -1,0 +1,132 @@
+/*
+ * report.c - the terminal report of `ascribe analyze`: traffic summary,
+ * protocol mix, top talkers, decode outcomes. Fits 100 columns; colour only
+ * when asked (on a terminal). Later issues add incidents and statistics.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/app.h"
+#include "sink/flow_fmt.h"
+
+static const char *human(uint64_t v, char *buf, size_t len)
+{
+    static const char *const unit[] = {"", "k", "M", "G", "T", "P"};
+    double d = (double)v;
+    int u = 0;
+    while (d >= 1000 && u < 5) {
+        d /= 1000;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, len, "%" PRIu64, v);
+    else
+        snprintf(buf, len, "%.1f%s", d, unit[u]);
+    return buf;
+}
+
+static void fmt_time(asc_time t, char *buf, size_t len)
+{
+    time_t s = (time_t)(t / ASC_NS_PER_SEC);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+static void bar(FILE *f, double frac, int width)
+{
+    int n = (int)(frac * width + 0.5);
+    for (int i = 0; i < width; i++)
+        fputs(i < n ? "#" : ".", f);
+}
+
+static void heading(FILE *f, const char *t, bool color)
+{
+    fprintf(f, "\n%s%s%s\n", color ? "\033[1m" : "", t, color ? "\033[0m" : "");
+}
+
+static void overview(FILE *f, const struct asc_run_summary *s)
+{
+    char a[32], b[32], c[32], t1[40], t2[40];
+    fmt_time(s->first, t1, sizeof(t1));
+    fmt_time(s->last, t2, sizeof(t2));
+    fprintf(f, "  inputs      %zu file(s)%s\n", s->n_inputs,
+            s->inputs_damaged ? "  (DAMAGED input: see errors above)" : "");
+    fprintf(f, "  frames      %s   wire bytes %s   flows %s\n", human(s->frames, a, sizeof(a)),
+            human(s->wire_bytes, b, sizeof(b)), human(s->flows_emitted, c, sizeof(c)));
+    if (s->frames)
+        fprintf(f, "  data time   %s .. %s  (%.3f s)\n", t1, t2,
+                (double)(s->last - s->first) / 1e9);
+    fprintf(f, "  flow table  peak %" PRIu64 " live, %" PRIu64 " evicted, %" PRIu64
+               " reused, %" PRIu64 " orphan fragments\n",
+            s->flow.peak_live, s->flow.evicted, s->flow.reused, s->flow.frag_orphan);
+}
+
+static void protocols(FILE *f, const struct asc_run_summary *s, bool color)
+{
+    uint64_t total = 0;
+    for (int p = 0; p < 256; p++)
+        total += s->proto[p].ip_bytes;
+    heading(f, "Protocol mix (by IP bytes, all layers)", color);
+    fprintf(f, "  %-8s %10s %12s %12s  %6s\n", "proto", "flows", "packets", "IP bytes", "share");
+    char pn[8], a[32], b[32], c[32];
+    for (int p = 0; p < 256; p++) {
+        const struct asc_proto_count *pc = &s->proto[p];
+        if (!pc->flows)
+            continue;
+        double fr = total ? (double)pc->ip_bytes / (double)total : 0;
+        fprintf(f, "  %-8s %10s %12s %12s  %5.1f%% ",
+                p == 58 ? "icmp6" : asc_proto_name((uint8_t)p, pn, sizeof(pn)),
+                human(pc->flows, a, sizeof(a)), human(pc->pkts, b, sizeof(b)),
+                human(pc->ip_bytes, c, sizeof(c)), 100 * fr);
+        bar(f, fr, 30);
+        fputc('\n', f);
+    }
+}
+
+static void talkers(FILE *f, const struct asc_run_summary *s, bool color)
+{
+    char a[ASC_ADDR_STRLEN], b[32], c[32];
+    heading(f, "Top talkers (IP bytes sent + received)", color);
+    for (size_t i = 0; i < s->n_talkers; i++)
+        fprintf(f, "  %-40s %12s bytes %10s pkts\n",
+                asc_addr_str(&s->talkers[i].key, a, sizeof(a)),
+                human(s->talkers[i].count, b, sizeof(b)), human(s->talkers[i].aux, c, sizeof(c)));
+    if (s->n_dst && s->dst[0].flows > 1) {
+        heading(f, "Destinations by new flows", color);
+        for (size_t i = 0; i < s->n_dst && s->dst[i].flows > 1; i++)
+            fprintf(f, "  %-40s %12" PRIu64 " flows %10" PRIu64 " evicted\n",
+                    asc_addr_str(&s->dst[i].addr, a, sizeof(a)), s->dst[i].flows,
+                    s->dst[i].evicted_flows);
+    }
+}
+
+static void decoding(FILE *f, const struct asc_run_summary *s, bool color)
+{
+    heading(f, "Decode outcomes", color);
+    for (int i = 0; i < ASC_DEC__COUNT; i++)
+        fprintf(f, "  %-12s %" PRIu64 "\n", asc_dec_status_name((enum asc_dec_status)i),
+                s->dec_status[i]);
+    bool any = false;
+    for (int i = 1; i < ASC_DR__COUNT; i++) {
+        if (!s->dec_reason[i])
+            continue;
+        if (!any)
+            fputs("  stopped at:", f);
+        fprintf(f, " %s=%" PRIu64, asc_dec_reason_name((enum asc_dec_reason)i), s->dec_reason[i]);
+        any = true;
+    }
+    if (any)
+        fputc('\n', f);
+}
+
+void asc_report_text(FILE *f, const struct asc_run_summary *s, bool color)
+{
+    heading(f, "ascribe " ASC_VERSION " - traffic summary", color);
+    overview(f, s);
+    protocols(f, s, color);
+    talkers(f, s, color);
+    decoding(f, s, color);
+}

@@ -1,0 +1,209 @@
+/*
+ * jsonw.c - the JSON writer (see jsonw.h). Escapes per RFC 8259: quote,
+ * backslash and control characters; bytes >= 0x80 that are not valid UTF-8
+ * are written as \u00XX so output is always valid JSON.
+ */
+#include "core/jsonw.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+void asc_jw_init(struct asc_jsonw *w)
+{
+    memset(w, 0, sizeof(*w));
+    w->cap = 4096;
+    w->buf = asc_xmalloc(w->cap);
+}
+
+void asc_jw_fini(struct asc_jsonw *w)
+{
+    free(w->buf);
+    memset(w, 0, sizeof(*w));
+}
+
+void asc_jw_reset(struct asc_jsonw *w)
+{
+    w->len = 0;
+    w->depth = 0;
+    w->need_comma[0] = false;
+}
+
+static void put(struct asc_jsonw *w, const char *s, size_t n)
+{
+    if (w->len + n + 1 > w->cap) {
+        while (w->len + n + 1 > w->cap)
+            w->cap *= 2;
+        w->buf = asc_xrealloc(w->buf, w->cap, 1);
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+}
+
+static void putc1(struct asc_jsonw *w, char c)
+{
+    put(w, &c, 1);
+}
+
+void asc_jw_raw_char(struct asc_jsonw *w, char c)
+{
+    putc1(w, c);
+}
+
+/* Length of a valid UTF-8 sequence at s (max n bytes), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t need;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        need = 2;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        need = 3;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        need = 4;
+    else
+        return 0;
+    if (need > n)
+        return 0;
+    for (size_t i = 1; i < need; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    return need;
+}
+
+static void put_string(struct asc_jsonw *w, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    putc1(w, '"');
+    for (size_t i = 0; i < n;) {
+        unsigned char c = p[i];
+        if (c == '"' || c == '\\') {
+            putc1(w, '\\');
+            putc1(w, (char)c);
+            i++;
+        } else if (c < 0x20 || c == 0x7f) {
+            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            put(w, e, 6);
+            i++;
+        } else if (c < 0x80) {
+            putc1(w, (char)c);
+            i++;
+        } else {
+            size_t l = utf8_len(p + i, n - i);
+            if (l) {
+                put(w, (const char *)p + i, l);
+                i += l;
+            } else {
+                char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                put(w, e, 6);
+                i++;
+            }
+        }
+    }
+    putc1(w, '"');
+}
+
+static void prefix(struct asc_jsonw *w, const char *key)
+{
+    if (w->need_comma[w->depth])
+        putc1(w, ',');
+    w->need_comma[w->depth] = true;
+    if (key) {
+        put_string(w, key);
+        putc1(w, ':');
+    }
+}
+
+static void open_(struct asc_jsonw *w, const char *key, char c)
+{
+    prefix(w, key);
+    putc1(w, c);
+    if (w->depth + 1 < ASC_ARRAY_LEN(w->need_comma))
+        w->depth++;
+    w->need_comma[w->depth] = false;
+}
+
+static void close_(struct asc_jsonw *w, char c)
+{
+    putc1(w, c);
+    if (w->depth > 0)
+        w->depth--;
+}
+
+void asc_jw_obj_open(struct asc_jsonw *w, const char *key)
+{
+    open_(w, key, '{');
+}
+void asc_jw_obj_close(struct asc_jsonw *w)
+{
+    close_(w, '}');
+}
+void asc_jw_arr_open(struct asc_jsonw *w, const char *key)
+{
+    open_(w, key, '[');
+}
+void asc_jw_arr_close(struct asc_jsonw *w)
+{
+    close_(w, ']');
+}
+
+void asc_jw_str(struct asc_jsonw *w, const char *key, const char *val)
+{
+    prefix(w, key);
+    if (val)
+        put_string(w, val);
+    else
+        put(w, "null", 4);
+}
+
+void asc_jw_u64(struct asc_jsonw *w, const char *key, uint64_t v)
+{
+    char b[24];
+    int n = snprintf(b, sizeof(b), "%" PRIu64, v);
+    prefix(w, key);
+    put(w, b, (size_t)n);
+}
+
+void asc_jw_i64(struct asc_jsonw *w, const char *key, int64_t v)
+{
+    char b[24];
+    int n = snprintf(b, sizeof(b), "%" PRId64, v);
+    prefix(w, key);
+    put(w, b, (size_t)n);
+}
+
+void asc_jw_bool(struct asc_jsonw *w, const char *key, bool v)
+{
+    prefix(w, key);
+    put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void asc_jw_time(struct asc_jsonw *w, const char *key, asc_time t)
+{
+    char b[40];
+    const char *sign = t < 0 ? "-" : "";
+    uint64_t u = t < 0 ? (uint64_t)(-(t + 1)) + 1 : (uint64_t)t;
+    int n = snprintf(b, sizeof(b), "%s%" PRIu64 ".%09" PRIu64, sign, u / 1000000000u,
+                     u % 1000000000u);
+    prefix(w, key);
+    put(w, b, (size_t)n);
+}
+
+void asc_jw_fixed(struct asc_jsonw *w, const char *key, double v, int decimals)
+{
+    char b[64];
+    if (v != v || v > 1e300 || v < -1e300)
+        v = 0;
+    int n = snprintf(b, sizeof(b), "%.*f", decimals, v);
+    prefix(w, key);
+    put(w, b, (size_t)n);
+}
+
+int asc_jw_flush(struct asc_jsonw *w, FILE *f)
+{
+    if (w->len && fwrite(w->buf, 1, w->len, f) != w->len)
+        return ASC_EIO;
+    w->len = 0;
+    return 0;
+}

@@ -1,0 +1,43 @@
+/*
+ * jsonw.h - a small streaming JSON writer with one escaping routine.
+ *
+ * Used by every sink that writes JSON, so key order is the order of the
+ * calls (stable) and escaping is tested once. Writes into a growable
+ * buffer; the caller flushes the buffer to its stream. Nesting is tracked
+ * to place commas; depth is limited to 32.
+ */
+#ifndef ASC_JSONW_H
+#define ASC_JSONW_H
+
+#include <stdio.h>
+
+#include "core/common.h"
+
+struct asc_jsonw {
+    char *buf;
+    size_t len, cap;
+    unsigned depth;
+    bool need_comma[32];
+};
+
+void asc_jw_init(struct asc_jsonw *w);
+void asc_jw_fini(struct asc_jsonw *w);
+void asc_jw_reset(struct asc_jsonw *w);            /* empty the buffer */
+void asc_jw_obj_open(struct asc_jsonw *w, const char *key);   /* key NULL in arrays/top */
+void asc_jw_obj_close(struct asc_jsonw *w);
+void asc_jw_arr_open(struct asc_jsonw *w, const char *key);
+void asc_jw_arr_close(struct asc_jsonw *w);
+void asc_jw_str(struct asc_jsonw *w, const char *key, const char *val);
+void asc_jw_u64(struct asc_jsonw *w, const char *key, uint64_t v);
+void asc_jw_i64(struct asc_jsonw *w, const char *key, int64_t v);
+void asc_jw_bool(struct asc_jsonw *w, const char *key, bool v);
+/* A time as seconds with nine decimals, printed from integers (no float
+ * rounding): 1258531221.486539000. */
+void asc_jw_time(struct asc_jsonw *w, const char *key, asc_time t);
+/* A double with fixed decimals (for rates and shares). */
+void asc_jw_fixed(struct asc_jsonw *w, const char *key, double v, int decimals);
+void asc_jw_raw_char(struct asc_jsonw *w, char c);
+/* Write the buffer to f and empty it; returns 0 or ASC_EIO. */
+int asc_jw_flush(struct asc_jsonw *w, FILE *f);
+
+#endif

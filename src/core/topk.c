@@ -1,0 +1,122 @@
+/*
+ * topk.c - Space-Saving heavy hitters (see topk.h).
+ *
+ * Items sit in an array with an open-addressing index for lookup. The
+ * minimum is found with a linear scan only when a new key must replace it;
+ * that keeps the code small and is cheap for the k (a few hundred to a few
+ * thousand) used here. Deterministic: ties go to the lowest slot.
+ */
+#include "core/topk.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct asc_topk {
+    size_t k, n;
+    struct asc_topk_item *items;
+    int32_t *index;       /* slot -> item, -1 empty; size idx_cap */
+    size_t idx_cap;
+    uint64_t total;
+};
+
+static uint64_t khash(const struct asc_addr *a)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325) ^ a->family;
+    for (int i = 0; i < 16; i++)
+        h = (h ^ a->b[i]) * UINT64_C(0x100000001b3);
+    return h ^ (h >> 29);
+}
+
+struct asc_topk *asc_topk_new(size_t k)
+{
+    if (k == 0)
+        k = 1;
+    struct asc_topk *t = asc_xcalloc(1, sizeof(*t));
+    t->k = k;
+    t->items = asc_xcalloc(k, sizeof(*t->items));
+    t->idx_cap = 16;
+    while (t->idx_cap < 2 * k)
+        t->idx_cap <<= 1;
+    t->index = asc_xmalloc(t->idx_cap * sizeof(*t->index));
+    memset(t->index, 0xff, t->idx_cap * sizeof(*t->index));
+    return t;
+}
+
+void asc_topk_free(struct asc_topk *t)
+{
+    if (!t)
+        return;
+    free(t->items);
+    free(t->index);
+    free(t);
+}
+
+static size_t find_slot(const struct asc_topk *t, const struct asc_addr *a)
+{
+    size_t m = t->idx_cap - 1, s = khash(a) & m;
+    while (t->index[s] >= 0 && memcmp(&t->items[t->index[s]].key, a, sizeof(*a)) != 0)
+        s = (s + 1) & m;
+    return s;
+}
+
+/* Remove the index entry at slot s, re-inserting the run after it. */
+static void index_delete(struct asc_topk *t, size_t s)
+{
+    size_t m = t->idx_cap - 1;
+    t->index[s] = -1;
+    for (size_t j = (s + 1) & m; t->index[j] >= 0; j = (j + 1) & m) {
+        int32_t it = t->index[j];
+        t->index[j] = -1;
+        t->index[find_slot(t, &t->items[it].key)] = it;
+    }
+}
+
+void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, uint64_t aux)
+{
+    t->total += w;
+    size_t s = find_slot(t, key);
+    if (t->index[s] >= 0) {
+        t->items[t->index[s]].count += w;
+        t->items[t->index[s]].aux += aux;
+        return;
+    }
+    if (t->n < t->k) {
+        size_t i = t->n++;
+        t->items[i] = (struct asc_topk_item){.key = *key, .count = w, .err = 0, .aux = aux};
+        t->index[s] = (int32_t)i;
+        return;
+    }
+    size_t mi = 0;
+    for (size_t i = 1; i < t->n; i++)
+        if (t->items[i].count < t->items[mi].count)
+            mi = i;
+    struct asc_topk_item *v = &t->items[mi];
+    index_delete(t, find_slot(t, &v->key));
+    uint64_t floor = v->count;
+    *v = (struct asc_topk_item){.key = *key, .count = floor + w, .err = floor, .aux = aux};
+    t->index[find_slot(t, key)] = (int32_t)mi;
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+    const struct asc_topk_item *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return asc_addr_cmp(&x->key, &y->key);
+}
+
+size_t asc_topk_list(const struct asc_topk *t, struct asc_topk_item *out, size_t n)
+{
+    struct asc_topk_item *tmp = asc_xcalloc(t->n ? t->n : 1, sizeof(*tmp));
+    memcpy(tmp, t->items, t->n * sizeof(*tmp));
+    qsort(tmp, t->n, sizeof(*tmp), item_cmp);
+    size_t m = t->n < n ? t->n : n;
+    memcpy(out, tmp, m * sizeof(*out));
+    free(tmp);
+    return m;
+}
+
+uint64_t asc_topk_total(const struct asc_topk *t)
+{
+    return t->total;
+}

@@ -1,0 +1,31 @@
+/*
+ * topk.h - Space-Saving heavy hitters (Metwally et al. 2005) over 16+1 byte
+ * keys (addresses), with a weight per update.
+ *
+ * Bounded memory: k counters whatever the number of distinct keys. Counts
+ * of listed keys are over-estimates by at most `err`; a key with a true
+ * weight above total/k is guaranteed to be listed. Used for top talkers
+ * and, later, top sources of an incident.
+ */
+#ifndef ASC_TOPK_H
+#define ASC_TOPK_H
+
+#include "core/common.h"
+
+struct asc_topk_item {
+    struct asc_addr key;
+    uint64_t count;   /* estimated weight */
+    uint64_t err;     /* maximum over-estimate */
+    uint64_t aux;     /* a second weight summed alongside (e.g. packets) */
+};
+
+struct asc_topk;
+
+struct asc_topk *asc_topk_new(size_t k);
+void asc_topk_free(struct asc_topk *t);
+void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, uint64_t aux);
+/* Copy the items sorted by count descending, then key; returns how many. */
+size_t asc_topk_list(const struct asc_topk *t, struct asc_topk_item *out, size_t n);
+uint64_t asc_topk_total(const struct asc_topk *t);
+
+#endif

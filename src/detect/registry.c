@@ -1,0 +1,20 @@
+/*
+ * registry.c - the list of built-in detectors, in the order the pipeline
+ * calls them. Empty until the detection issues add detectors; the registry
+ * test walks it (names unique, slots set according to `wants`).
+ */
+#include <string.h>
+
+#include "detect/detector.h"
+
+const struct asc_detector_ops *const asc_detectors[] = {
+    NULL,
+};
+
+const struct asc_detector_ops *asc_detector_find(const char *name)
+{
+    for (size_t i = 0; asc_detectors[i]; i++)
+        if (strcmp(asc_detectors[i]->name, name) == 0)
+            return asc_detectors[i];
+    return NULL;
+}

@@ -1,0 +1,317 @@
+/*
+ * flow_state.c - per-flow accounting: counters, TCP endpoint states, the
+ * Zeek-style history string and conn_state, and flow direction.
+ *
+ * Part of the flow stage; called by flow_table.c for every IP layer of
+ * every frame, so it must stay cheap and allocation-free.
+ *
+ * Direction: the originator is the sender of the first packet, except that
+ * a TCP flow whose first packet is a SYN-ACK is flipped (the receiver of
+ * the SYN-ACK initiated it) and its history starts with '^'.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow/flow_internal.h"
+
+static const char *const cs_names[ASC_CS__COUNT] = {
+    "-", "S0", "S1", "SF", "REJ", "S2", "S3", "RSTO", "RSTOS0", "RSTR", "RSTRH", "SH", "SHR", "OTH",
+};
+
+const char *asc_conn_state_name(enum asc_tcp_state s)
+{
+    return (unsigned)s < ASC_CS__COUNT ? cs_names[s] : "-";
+}
+
+void asc_icmp_ports(bool v6, uint8_t type, uint8_t code, uint16_t *sport, uint16_t *dport,
+                    bool *one_way)
+{
+    /* Request/reply pairs (RFC 792, RFC 4443, RFC 4861, RFC 2710). */
+    static const uint8_t v4[][2] = {{8, 0}, {0, 8}, {13, 14}, {14, 13}, {15, 16}, {16, 15},
+                                    {10, 9}, {9, 10}, {17, 18}, {18, 17}};
+    static const uint8_t v6p[][2] = {{128, 129}, {129, 128}, {133, 134}, {134, 133},
+                                     {135, 136}, {136, 135}, {130, 131}, {131, 130},
+                                     {139, 140}, {140, 139}, {144, 145}, {145, 144}};
+    const uint8_t(*tab)[2] = v6 ? v6p : v4;
+    size_t n = v6 ? ASC_ARRAY_LEN(v6p) : ASC_ARRAY_LEN(v4);
+    *sport = type;
+    for (size_t i = 0; i < n; i++) {
+        if (tab[i][0] == type) {
+            *dport = tab[i][1];
+            *one_way = false;
+            return;
+        }
+    }
+    *dport = code;
+    *one_way = true;
+}
+
+static void swap_key(struct asc_flow_key *k)
+{
+    struct asc_addr a = k->orig;
+    uint16_t p = k->orig_port;
+    k->orig = k->resp;
+    k->orig_port = k->resp_port;
+    k->resp = a;
+    k->resp_port = p;
+}
+
+static void hist_add(struct fnode *n, char c)
+{
+    if (memchr(n->f.history, c, n->hist_len))
+        return;
+    if (n->hist_len < ASC_HIST_MAX) {
+        n->f.history[n->hist_len++] = c;
+        n->f.history[n->hist_len] = '\0';
+    }
+}
+
+void flow_init_direction(struct fnode *n, const struct asc_ipl *l)
+{
+    if (l->proto == 6 && l->l4_ok && l->frag != ASC_FRAG_LATER &&
+        (l->tcp_flags & (ASC_TH_SYN | ASC_TH_ACK)) == (ASC_TH_SYN | ASC_TH_ACK)) {
+        swap_key(&n->f.key);
+        n->f.flags |= ASC_FF_FLIPPED;
+        hist_add(n, '^');
+    }
+    n->f.dir[0].ttl_min = n->f.dir[1].ttl_min = 0xff;
+    n->f.syn_wscale = 0xff;
+}
+
+/* Which side sent this packet, relative to the key as stored. */
+static void tcp_update(struct fnode *n, const struct asc_ipl *l, int d)
+{
+    uint8_t fl = l->tcp_flags;
+    uint8_t *me = &n->ep[d];
+    const uint8_t *other = &n->ep[!d];
+    bool up = d == 0;
+    if (fl & ASC_TH_SYN) {
+        if (fl & ASC_TH_ACK) {
+            hist_add(n, up ? 'H' : 'h');
+            if (*me == EP_INACTIVE || *me == EP_SYN_SENT)
+                *me = EP_SYN_ACK_SENT;
+        } else {
+            hist_add(n, up ? 'S' : 's');
+            if (*me == EP_INACTIVE)
+                *me = EP_SYN_SENT;
+            if (up && !n->f.dir[0].pkts) {
+                n->f.flags |= ASC_FF_SYN_SEEN;
+                n->f.syn_mss = l->tcp_mss;
+                n->f.syn_wscale = l->tcp_wscale;
+                n->f.syn_win = l->tcp_win;
+                n->f.syn_optlen = l->tcp_optlen;
+            }
+        }
+    }
+    if (fl & ASC_TH_FIN)
+        hist_add(n, up ? 'F' : 'f');
+    if (fl & ASC_TH_RST) {
+        hist_add(n, up ? 'R' : 'r');
+        if (!n->first_rst)
+            n->first_rst = (uint8_t)(d + 1);
+    }
+    if (l->payload_len > 0)
+        hist_add(n, up ? 'D' : 'd');
+    else if ((fl & ASC_TH_ACK) && !(fl & (ASC_TH_SYN | ASC_TH_FIN | ASC_TH_RST)))
+        hist_add(n, up ? 'A' : 'a');
+
+    if (fl & ASC_TH_RST) {
+        *me = EP_RESET;
+    } else if (fl & ASC_TH_FIN) {
+        if (*me != EP_RESET)
+            *me = EP_CLOSED;
+    } else if (!(fl & ASC_TH_SYN)) {
+        if (*me == EP_INACTIVE)
+            *me = EP_PARTIAL;
+        else if ((*me == EP_SYN_SENT || *me == EP_SYN_ACK_SENT) &&
+                 (*other == EP_SYN_SENT || *other == EP_SYN_ACK_SENT ||
+                  *other == EP_ESTABLISHED))
+            *me = EP_ESTABLISHED;
+    }
+    /* The SYN-ACK answering a SYN establishes the originator's side. */
+    if ((fl & (ASC_TH_SYN | ASC_TH_ACK)) == (ASC_TH_SYN | ASC_TH_ACK) && !up &&
+        n->ep[0] == EP_SYN_SENT)
+        n->ep[0] = EP_ESTABLISHED;
+}
+
+void flow_update(struct fnode *n, const struct asc_pkt *p, const struct asc_ipl *l, int dir,
+                 bool later_frag, asc_time ts)
+{
+    struct asc_flow_dir *d = &n->f.dir[dir];
+    d->frames++;
+    d->wire_bytes += p->wirelen;
+    if (later_frag) {
+        d->ip_bytes += l->ip_len > l->hdr_len ? l->ip_len - l->hdr_len : 0;
+        n->f.flags |= ASC_FF_FRAGMENTS;
+    } else {
+        uint32_t len = l->ip_len;
+        /* A reassembled IPv6 datagram has no fragment header. */
+        if (l->frag == ASC_FRAG_FIRST && l->ipver == 6 && len >= 8)
+            len -= 8;
+        if (l->frag == ASC_FRAG_FIRST)
+            n->f.flags |= ASC_FF_FRAGMENTS;
+        d->pkts++;
+        d->ip_bytes += len;
+    }
+    d->pl_bytes += l->payload_len;
+    if (l->ttl < d->ttl_min)
+        d->ttl_min = l->ttl;
+    if (l->ttl > d->ttl_max)
+        d->ttl_max = l->ttl;
+    n->f.last = ts;
+    if (later_frag || !l->l4_ok)
+        return;
+    if (l->proto == 6) {
+        d->tcp_flags |= l->tcp_flags;
+        tcp_update(n, l, dir);
+    } else if (l->proto == 17) {
+        hist_add(n, dir == 0 ? 'D' : 'd');
+    }
+}
+
+static enum asc_tcp_state tcp_conn_state(const struct fnode *n)
+{
+    int o = n->ep[0], r = n->ep[1];
+    bool o_syn = strchr(n->f.history, 'S') != NULL;
+    bool r_synack = strchr(n->f.history, 'h') != NULL;
+    if (o == EP_RESET && (n->first_rst == 1 || r != EP_RESET))
+        return (o_syn && !r_synack) ? ASC_CS_RSTOS0 : ASC_CS_RSTO;
+    if (r == EP_RESET) {
+        if (o_syn && !r_synack)
+            return ASC_CS_REJ;
+        if (!o_syn && r_synack)
+            return ASC_CS_RSTRH;
+        return ASC_CS_RSTR;
+    }
+    if (o_syn && !r_synack) {
+        if (o == EP_CLOSED)
+            return ASC_CS_SH;
+        return n->f.dir[1].pkts ? ASC_CS_OTH : ASC_CS_S0;
+    }
+    if (!o_syn && r_synack)
+        return r == EP_CLOSED ? ASC_CS_SHR : ASC_CS_OTH;
+    if (o_syn && r_synack) {
+        if (o == EP_CLOSED && r == EP_CLOSED)
+            return ASC_CS_SF;
+        if (o == EP_CLOSED)
+            return ASC_CS_S2;
+        if (r == EP_CLOSED)
+            return ASC_CS_S3;
+        return ASC_CS_S1;
+    }
+    /* Midstream: no handshake seen. */
+    if (o == EP_CLOSED && r == EP_CLOSED)
+        return ASC_CS_SF;
+    return ASC_CS_OTH;
+}
+
+void flow_finalize(struct fnode *n, enum asc_flow_end why)
+{
+    n->f.end = (uint8_t)why;
+    switch (n->f.key.proto) {
+    case 6:
+        n->f.state = (uint8_t)tcp_conn_state(n);
+        break;
+    case 17:
+        n->f.state = n->f.dir[1].pkts ? (n->f.dir[0].pkts ? ASC_CS_SF : ASC_CS_SHR) : ASC_CS_S0;
+        break;
+    default:
+        n->f.state = ASC_CS_OTH;
+        break;
+    }
+    if (n->f.dir[0].ttl_min == 0xff && !n->f.dir[0].frames)
+        n->f.dir[0].ttl_min = 0;
+    if (n->f.dir[1].ttl_min == 0xff && !n->f.dir[1].frames)
+        n->f.dir[1].ttl_min = 0;
+}
+
+/* A SYN (no ACK) from the originator on a finished connection starts a new
+ * one, as does a SYN after the flow was reset or closed by both sides. */
+bool flow_is_reuse(const struct fnode *n, const struct asc_ipl *l, int dir)
+{
+    if (l->proto != 6 || !l->l4_ok)
+        return false;
+    if ((l->tcp_flags & (ASC_TH_SYN | ASC_TH_ACK)) != ASC_TH_SYN)
+        return false;
+    (void)dir;
+    bool done = (n->ep[0] >= EP_CLOSED && n->ep[1] >= EP_CLOSED) || n->ep[0] == EP_RESET ||
+                n->ep[1] == EP_RESET;
+    return done;
+}
+
+bool flow_expired_for(const struct fnode *n, asc_time ts, asc_time deadline)
+{
+    (void)n;
+    return ts >= deadline;
+}
+
+/* Timer class: changes when the idle timeout that applies changes. */
+int idle_class(const struct fnode *n)
+{
+    if (n->f.key.proto != 6)
+        return 0;
+    if ((n->ep[0] >= EP_CLOSED && n->ep[1] >= EP_CLOSED) || n->ep[0] == EP_RESET ||
+        n->ep[1] == EP_RESET)
+        return 2;
+    if (!n->f.dir[0].pkts || !n->f.dir[1].pkts)
+        return 1;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- destinations */
+
+static uint64_t dst_hash(const struct asc_addr *a)
+{
+    uint64_t h = UINT64_C(1469598103934665603);
+    for (int i = 0; i < 16; i++)
+        h = (h ^ a->b[i]) * UINT64_C(1099511628211);
+    return h ^ a->family;
+}
+
+/* Direct-mapped with replacement of the smaller entry, so heavy
+ * destinations stay while one-off ones churn. */
+struct asc_dst_count *flow_dst_slot(struct asc_dst_count *tab, size_t nslots,
+                                    const struct asc_addr *a)
+{
+    uint64_t h = dst_hash(a);
+    struct asc_dst_count *e1 = &tab[h & (nslots - 1)];
+    struct asc_dst_count *e2 = &tab[(h >> 32) & (nslots - 1)];
+    if (e1->addr.family && memcmp(&e1->addr, a, sizeof(*a)) == 0)
+        return e1;
+    if (e2->addr.family && memcmp(&e2->addr, a, sizeof(*a)) == 0)
+        return e2;
+    struct asc_dst_count *v = !e1->addr.family ? e1
+                            : !e2->addr.family ? e2
+                            : (e1->flows <= e2->flows ? e1 : e2);
+    if (v->addr.family && v->flows > 1) {
+        /* Decay instead of replacing a heavier entry outright. */
+        v->flows--;
+        return NULL;
+    }
+    memset(v, 0, sizeof(*v));
+    v->addr = *a;
+    return v;
+}
+
+static int dst_cmp(const void *a, const void *b)
+{
+    const struct asc_dst_count *x = a, *y = b;
+    if (x->flows != y->flows)
+        return x->flows > y->flows ? -1 : 1;
+    return asc_addr_cmp(&x->addr, &y->addr);
+}
+
+size_t flow_dst_top(const struct asc_dst_count *tab, size_t nslots, struct asc_dst_count *out,
+                    size_t n)
+{
+    struct asc_dst_count *all = asc_xcalloc(nslots, sizeof(*all));
+    size_t k = 0;
+    for (size_t i = 0; i < nslots; i++)
+        if (tab[i].addr.family)
+            all[k++] = tab[i];
+    qsort(all, k, sizeof(*all), dst_cmp);
+    size_t m = k < n ? k : n;
+    memcpy(out, all, m * sizeof(*out));
+    free(all);
+    return m;
+}

@@ -1,0 +1,39 @@
+/*
+ * summary.h - struct asc_run_summary: what a run saw, for the terminal
+ * report and the run-metadata record of JSON output.
+ *
+ * Filled by the app's pipeline from source, decode and flow-table counters
+ * and from the flow records; rendered by sinks. Times are data times.
+ */
+#ifndef ASC_SUMMARY_H
+#define ASC_SUMMARY_H
+
+#include "core/topk.h"
+#include "decode/decode.h"
+#include "flow/flow_table.h"
+
+#define ASC_SUM_TOP 10
+
+struct asc_proto_count {
+    uint64_t flows, pkts, ip_bytes;
+};
+
+struct asc_run_summary {
+    const char *const *inputs;      /* borrowed */
+    size_t n_inputs;
+    unsigned inputs_damaged;
+    uint64_t frames, wire_bytes, cap_bytes;
+    asc_time first, last;           /* data time of first and last frame */
+    uint64_t dec_status[ASC_DEC__COUNT];
+    uint64_t dec_reason[ASC_DR__COUNT];
+    uint64_t linktypes[8][2];       /* DLT, frames; first 8 seen */
+    struct asc_flow_stats flow;
+    struct asc_proto_count proto[256];
+    uint64_t flows_emitted;
+    size_t n_talkers;
+    struct asc_topk_item talkers[ASC_SUM_TOP];  /* by IP bytes sent+received */
+    size_t n_dst;
+    struct asc_dst_count dst[ASC_SUM_TOP];       /* by flows created */
+};
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * summary_json.c - the run summary as JSON (the "run" object of
+ * `ascribe analyze --json`, schema in docs/schema/analyze.md).
+ */
+#include "sink/summary_json.h"
+
+#include "sink/flow_fmt.h"
+
+static void put_decode(struct asc_jsonw *w, const struct asc_run_summary *s)
+{
+    asc_jw_obj_open(w, "decode");
+    for (int i = 0; i < ASC_DEC__COUNT; i++)
+        asc_jw_u64(w, asc_dec_status_name((enum asc_dec_status)i), s->dec_status[i]);
+    asc_jw_obj_open(w, "reasons");
+    for (int i = 1; i < ASC_DR__COUNT; i++)
+        if (s->dec_reason[i])
+            asc_jw_u64(w, asc_dec_reason_name((enum asc_dec_reason)i), s->dec_reason[i]);
+    asc_jw_obj_close(w);
+    asc_jw_obj_close(w);
+}
+
+static void put_flows(struct asc_jsonw *w, const struct asc_run_summary *s)
+{
+    asc_jw_obj_open(w, "flow_table");
+    asc_jw_u64(w, "created", s->flow.created);
+    asc_jw_u64(w, "emitted", s->flow.emitted);
+    asc_jw_u64(w, "evicted", s->flow.evicted);
+    asc_jw_u64(w, "reused", s->flow.reused);
+    asc_jw_u64(w, "peak_live", s->flow.peak_live);
+    asc_jw_u64(w, "frag_later", s->flow.frag_later);
+    asc_jw_u64(w, "frag_orphan", s->flow.frag_orphan);
+    asc_jw_obj_close(w);
+    asc_jw_arr_open(w, "protocols");
+    char pn[8];
+    for (int p = 0; p < 256; p++) {
+        if (!s->proto[p].flows)
+            continue;
+        asc_jw_obj_open(w, NULL);
+        asc_jw_u64(w, "ip_proto", (uint64_t)p);
+        asc_jw_str(w, "name", p == 58 ? "icmp6" : asc_proto_name((uint8_t)p, pn, sizeof(pn)));
+        asc_jw_u64(w, "flows", s->proto[p].flows);
+        asc_jw_u64(w, "pkts", s->proto[p].pkts);
+        asc_jw_u64(w, "ip_bytes", s->proto[p].ip_bytes);
+        asc_jw_obj_close(w);
+    }
+    asc_jw_arr_close(w);
+}
+
+static void put_talkers(struct asc_jsonw *w, const struct asc_run_summary *s)
+{
+    char a[ASC_ADDR_STRLEN];
+    asc_jw_arr_open(w, "top_talkers");
+    for (size_t i = 0; i < s->n_talkers; i++) {
+        asc_jw_obj_open(w, NULL);
+        asc_jw_str(w, "addr", asc_addr_str(&s->talkers[i].key, a, sizeof(a)));
+        asc_jw_u64(w, "ip_bytes", s->talkers[i].count);
+        asc_jw_u64(w, "pkts", s->talkers[i].aux);
+        asc_jw_u64(w, "max_overcount", s->talkers[i].err);
+        asc_jw_obj_close(w);
+    }
+    asc_jw_arr_close(w);
+    asc_jw_arr_open(w, "top_destinations_by_new_flows");
+    for (size_t i = 0; i < s->n_dst; i++) {
+        asc_jw_obj_open(w, NULL);
+        asc_jw_str(w, "addr", asc_addr_str(&s->dst[i].addr, a, sizeof(a)));
+        asc_jw_u64(w, "flows", s->dst[i].flows);
+        asc_jw_u64(w, "evicted_flows", s->dst[i].evicted_flows);
+        asc_jw_u64(w, "evicted_pkts", s->dst[i].evicted_pkts);
+        asc_jw_obj_close(w);
+    }
+    asc_jw_arr_close(w);
+}
+
+void asc_json_summary(struct asc_jsonw *w, const struct asc_run_summary *s)
+{
+    asc_jw_obj_open(w, NULL);
+    asc_jw_obj_open(w, "run");
+    asc_jw_arr_open(w, "inputs");
+    for (size_t i = 0; i < s->n_inputs; i++)
+        asc_jw_str(w, NULL, s->inputs[i]);
+    asc_jw_arr_close(w);
+    asc_jw_u64(w, "inputs_damaged", s->inputs_damaged);
+    asc_jw_time(w, "first", s->first);
+    asc_jw_time(w, "last", s->last);
+    asc_jw_time(w, "duration", s->last - s->first);
+    asc_jw_u64(w, "frames", s->frames);
+    asc_jw_u64(w, "wire_bytes", s->wire_bytes);
+    asc_jw_u64(w, "captured_bytes", s->cap_bytes);
+    asc_jw_u64(w, "flows", s->flows_emitted);
+    put_decode(w, s);
+    put_flows(w, s);
+    put_talkers(w, s);
+    asc_jw_obj_close(w);
+    asc_jw_obj_close(w);
+}

@@ -29,6 +29,7 @@ struct frag_ent {
     uint32_t id;
     uint8_t proto;
     uint16_t sport, dport;
+    bool used;
     asc_time ts;
 };
 
@@ -386,7 +387,7 @@ static struct frag_ent *frag_slot(struct asc_flow_table *t, const struct asc_ipl
 
 static bool frag_match(const struct frag_ent *e, const struct asc_ipl *l, asc_time now)
 {
-    return e->ts && now - e->ts <= FRAG_TTL && e->id == l->frag_id && e->proto == l->proto &&
+    return e->used && now - e->ts <= FRAG_TTL && e->id == l->frag_id && e->proto == l->proto &&
            asc_addr_cmp(&e->src, &l->src) == 0 && asc_addr_cmp(&e->dst, &l->dst) == 0;
 }
 
@@ -435,6 +436,7 @@ static void account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
         e->sport = k.orig_port;
         e->dport = k.resp_port;
         e->ts = ts;
+        e->used = true;
     }
     uint64_t h = key_hash(&k);
     int dir = 0;
@@ -458,6 +460,7 @@ static void account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
         n->f.first = ts;
         n->f.tun = l->tun;
         flow_init_direction(n, l);
+        dir = (n->f.flags & ASC_FF_FLIPPED) ? 1 : 0;
     }
     int before = idle_class(n);
     flow_update(n, p, l, dir, later, ts);

@@ -1,0 +1,380 @@
+/*
+ * test_flow_table.c - unit tests for the flow table: direction and merge,
+ * TCP states, timeouts on the timer wheel, eviction under the cap, the
+ * per-destination counters, fragments, and Community ID.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "flow/flow_table.h"
+#include "harness.h"
+
+#define MAXREC 8192
+static struct asc_flow recs[MAXREC];
+static size_t nrec;
+
+static void collect(void *ctx, const struct asc_flow *f)
+{
+    (void)ctx;
+    if (nrec < MAXREC)
+        recs[nrec++] = *f;
+}
+
+static struct asc_flow_table *mk(size_t cap)
+{
+    struct asc_flow_conf cf;
+    asc_flow_conf_default(&cf);
+    cf.max_flows = cap;
+    nrec = 0;
+    return asc_flow_table_new(&cf, collect, NULL);
+}
+
+static void a4(struct asc_addr *a, const char *s)
+{
+    CHECK(asc_addr_parse(s, a) == 0);
+}
+
+/* A one-layer packet; ts in milliseconds. */
+static void mkpkt(struct asc_pkt *p, int64_t ms, const char *src, uint16_t sp, const char *dst,
+                  uint16_t dp, uint8_t proto, uint8_t flags, uint32_t payload)
+{
+    memset(p, 0, sizeof(*p));
+    p->ts = ms * 1000000;
+    p->n_ipl = 1;
+    struct asc_ipl *l = &p->ipl[0];
+    a4(&l->src, src);
+    a4(&l->dst, dst);
+    l->ipver = l->src.family == ASC_AF_INET6 ? 6 : 4;
+    l->proto = proto;
+    l->sport = sp;
+    l->dport = dp;
+    l->l4_ok = true;
+    l->ttl = 64;
+    l->tcp_flags = flags;
+    l->payload_len = payload;
+    l->hdr_len = 20;
+    l->ip_len = 20 + (proto == 6 ? 20 : 8) + payload;
+    p->wirelen = p->caplen = l->ip_len + 14;
+    if (proto == 1) {
+        l->icmp_type = (uint8_t)sp;
+        l->icmp_code = (uint8_t)dp;
+    }
+}
+
+static void feed(struct asc_flow_table *t, int64_t ms, const char *src, uint16_t sp,
+                 const char *dst, uint16_t dp, uint8_t proto, uint8_t flags, uint32_t pl)
+{
+    struct asc_pkt p;
+    mkpkt(&p, ms, src, sp, dst, dp, proto, flags, pl);
+    asc_flow_table_pkt(t, &p);
+}
+
+#define S ASC_TH_SYN
+#define A ASC_TH_ACK
+#define F ASC_TH_FIN
+#define R ASC_TH_RST
+#define P ASC_TH_PSH
+
+static void handshake(struct asc_flow_table *t, int64_t ms, const char *c, uint16_t cp,
+                      const char *s, uint16_t sp)
+{
+    feed(t, ms, c, cp, s, sp, 6, S, 0);
+    feed(t, ms + 1, s, sp, c, cp, 6, S | A, 0);
+    feed(t, ms + 2, c, cp, s, sp, 6, A, 0);
+}
+
+static void test_tcp_sf(void)
+{
+    struct asc_flow_table *t = mk(1000);
+    handshake(t, 0, "10.0.0.1", 40000, "192.0.2.1", 80);
+    feed(t, 3, "10.0.0.1", 40000, "192.0.2.1", 80, 6, A | P, 100);
+    feed(t, 4, "192.0.2.1", 80, "10.0.0.1", 40000, 6, A | P, 1000);
+    feed(t, 5, "10.0.0.1", 40000, "192.0.2.1", 80, 6, F | A, 0);
+    feed(t, 6, "192.0.2.1", 80, "10.0.0.1", 40000, 6, F | A, 0);
+    feed(t, 7, "10.0.0.1", 40000, "192.0.2.1", 80, 6, A, 0);
+    asc_flow_table_flush(t);
+    CHECK_EQ_U(nrec, 1);
+    char b[64];
+    CHECK_STR(asc_addr_str(&recs[0].key.orig, b, sizeof(b)), "10.0.0.1");
+    CHECK_EQ_U(recs[0].key.resp_port, 80);
+    CHECK_EQ_U(recs[0].dir[0].pkts, 5);
+    CHECK_EQ_U(recs[0].dir[1].pkts, 3);
+    CHECK_EQ_U(recs[0].dir[0].pl_bytes, 100);
+    CHECK_EQ_U(recs[0].dir[1].pl_bytes, 1000);
+    CHECK_EQ_U(recs[0].dir[0].ip_bytes, 4 * 40 + 140);
+    CHECK_STR(asc_conn_state_name(recs[0].state), "SF");
+    CHECK_STR(recs[0].history, "ShADdFf");
+    CHECK_EQ_U(recs[0].end, ASC_END_EOF);
+    asc_flow_table_free(t);
+}
+
+static void test_tcp_states(void)
+{
+    struct asc_flow_table *t = mk(1000);
+    /* S0: unanswered SYN */
+    feed(t, 0, "10.0.0.1", 1, "192.0.2.1", 22, 6, S, 0);
+    /* REJ: SYN answered by RST */
+    feed(t, 0, "10.0.0.1", 2, "192.0.2.1", 23, 6, S, 0);
+    feed(t, 1, "192.0.2.1", 23, "10.0.0.1", 2, 6, R | A, 0);
+    /* S1: established, open */
+    handshake(t, 0, "10.0.0.1", 3, "192.0.2.1", 443);
+    /* RSTO: established, originator resets */
+    handshake(t, 0, "10.0.0.1", 4, "192.0.2.1", 443);
+    feed(t, 5, "10.0.0.1", 4, "192.0.2.1", 443, 6, R, 0);
+    /* RSTR */
+    handshake(t, 0, "10.0.0.1", 5, "192.0.2.1", 443);
+    feed(t, 5, "192.0.2.1", 443, "10.0.0.1", 5, 6, R, 0);
+    /* SH: SYN then FIN, no answer */
+    feed(t, 0, "10.0.0.1", 6, "192.0.2.1", 80, 6, S, 0);
+    feed(t, 1, "10.0.0.1", 6, "192.0.2.1", 80, 6, F, 0);
+    /* OTH: midstream */
+    feed(t, 0, "10.0.0.1", 7, "192.0.2.1", 80, 6, A, 10);
+    /* S2 and S3 */
+    handshake(t, 0, "10.0.0.1", 8, "192.0.2.1", 80);
+    feed(t, 5, "10.0.0.1", 8, "192.0.2.1", 80, 6, F | A, 0);
+    handshake(t, 0, "10.0.0.1", 9, "192.0.2.1", 80);
+    feed(t, 5, "192.0.2.1", 80, "10.0.0.1", 9, 6, F | A, 0);
+    /* RSTOS0: SYN then RST from the originator */
+    feed(t, 0, "10.0.0.1", 10, "192.0.2.1", 80, 6, S, 0);
+    feed(t, 1, "10.0.0.1", 10, "192.0.2.1", 80, 6, R, 0);
+    asc_flow_table_flush(t);
+    static const char *want[] = {"S0", "REJ", "S1", "RSTO", "RSTR", "SH", "OTH",
+                                 "S2", "S3", "RSTOS0"};
+    CHECK_EQ_U(nrec, ASC_ARRAY_LEN(want));
+    for (size_t i = 0; i < nrec && i < ASC_ARRAY_LEN(want); i++)
+        CHECK_STR(asc_conn_state_name(recs[i].state), want[i]);
+    asc_flow_table_free(t);
+}
+
+static void test_synack_first_flips(void)
+{
+    struct asc_flow_table *t = mk(1000);
+    feed(t, 0, "192.0.2.1", 80, "10.0.0.1", 5555, 6, S | A, 0);
+    feed(t, 1, "10.0.0.1", 5555, "192.0.2.1", 80, 6, A, 0);
+    asc_flow_table_flush(t);
+    CHECK_EQ_U(nrec, 1);
+    char b[64];
+    CHECK_STR(asc_addr_str(&recs[0].key.orig, b, sizeof(b)), "10.0.0.1");
+    CHECK_EQ_U(recs[0].dir[0].pkts, 1);
+    CHECK_EQ_U(recs[0].dir[1].pkts, 1);
+    CHECK(recs[0].history[0] == '^');
+    CHECK(recs[0].flags & ASC_FF_FLIPPED);
+    asc_flow_table_free(t);
+}
+
+static void test_udp_timeout(void)
+{
+    struct asc_flow_table *t = mk(1000);
+    feed(t, 0, "10.0.0.1", 5000, "192.0.2.53", 53, 17, 0, 30);
+    feed(t, 10, "192.0.2.53", 53, "10.0.0.1", 5000, 17, 0, 90);
+    /* 59 s later: same flow. */
+    feed(t, 59000, "10.0.0.1", 5000, "192.0.2.53", 53, 17, 0, 30);
+    CHECK_EQ_U(nrec, 0);
+    /* 61 s after the last packet: the first flow expired, a new one starts. */
+    feed(t, 120100, "10.0.0.1", 5000, "192.0.2.53", 53, 17, 0, 30);
+    CHECK_EQ_U(nrec, 1);
+    CHECK_EQ_U(recs[0].dir[0].pkts, 2);
+    CHECK_EQ_U(recs[0].dir[1].pkts, 1);
+    CHECK_EQ_U(recs[0].end, ASC_END_IDLE);
+    CHECK_STR(asc_conn_state_name(recs[0].state), "SF");
+    /* Advancing time alone expires flows too. */
+    asc_flow_table_advance(t, (int64_t)200 * ASC_NS_PER_SEC);
+    CHECK_EQ_U(nrec, 2);
+    CHECK_STR(asc_conn_state_name(recs[1].state), "S0");
+    asc_flow_table_free(t);
+}
+
+static void test_active_timeout(void)
+{
+    struct asc_flow_table *t = mk(1000);
+    for (int i = 0; i <= 2000; i++)
+        feed(t, (int64_t)i * 1000, "10.0.0.1", 6000, "192.0.2.9", 9999, 17, 0, 10);
+    CHECK(nrec >= 1);
+    if (nrec >= 1) {
+        CHECK_EQ_U(recs[0].end, ASC_END_ACTIVE);
+        CHECK(recs[0].last - recs[0].first <= (int64_t)1800 * ASC_NS_PER_SEC);
+    }
+    asc_flow_table_free(t);
+}
+
+static void test_closed_linger_and_reuse(void)
+{
+    struct asc_flow_table *t = mk(1000);
+    handshake(t, 0, "10.0.0.1", 7000, "192.0.2.1", 80);
+    feed(t, 10, "10.0.0.1", 7000, "192.0.2.1", 80, 6, F | A, 0);
+    feed(t, 11, "192.0.2.1", 80, "10.0.0.1", 7000, 6, F | A, 0);
+    /* A new SYN on the closed connection starts a new flow at once. */
+    feed(t, 1000, "10.0.0.1", 7000, "192.0.2.1", 80, 6, S, 0);
+    CHECK_EQ_U(nrec, 1);
+    CHECK_EQ_U(recs[0].end, ASC_END_REUSE);
+    /* The closed-linger timeout (5 s) expires a closed flow quickly. */
+    feed(t, 1001, "192.0.2.1", 80, "10.0.0.1", 7000, 6, R | A, 0);
+    feed(t, 7100, "10.0.0.2", 1, "192.0.2.1", 80, 6, S, 0);
+    CHECK_EQ_U(nrec, 2);
+    if (nrec >= 2)
+        CHECK_STR(asc_conn_state_name(recs[1].state), "REJ");
+    asc_flow_table_free(t);
+}
+
+static void test_eviction_cap(void)
+{
+    struct asc_flow_table *t = mk(64);
+    char src[32];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(src, sizeof(src), "10.%d.%d.%d", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+        feed(t, i, src, (uint16_t)(1024 + i % 5000), "192.0.2.80", 80, 6, S, 0);
+    }
+    struct asc_flow_stats st;
+    asc_flow_table_stats(t, &st);
+    CHECK(st.live <= 64);
+    CHECK(st.peak_live <= 64);
+    CHECK_EQ_U(st.created, 5000);
+    CHECK_EQ_U(st.evicted, 5000 - 64);
+    CHECK_EQ_U(nrec, 5000 - 64);
+    CHECK_EQ_U(recs[0].end, ASC_END_EVICTED);
+    struct asc_dst_count top[4];
+    size_t n = asc_flow_table_top_dst(t, top, 4);
+    CHECK(n >= 1);
+    char b[64];
+    CHECK_STR(asc_addr_str(&top[0].addr, b, sizeof(b)), "192.0.2.80");
+    CHECK_EQ_U(top[0].flows, 5000);
+    CHECK_EQ_U(top[0].evicted_flows, 5000 - 64);
+    CHECK_EQ_U(top[0].evicted_pkts, 5000 - 64);
+    asc_flow_table_flush(t);
+    CHECK_EQ_U(nrec, 5000);
+    asc_flow_table_free(t);
+}
+
+static void test_icmp_echo_pairs(void)
+{
+    struct asc_flow_table *t = mk(1000);
+    feed(t, 0, "10.0.0.1", 8, "10.0.0.2", 0, 1, 0, 56);
+    feed(t, 1, "10.0.0.2", 0, "10.0.0.1", 0, 1, 0, 56);
+    feed(t, 2, "10.0.0.1", 3, "10.0.0.2", 3, 1, 0, 28);   /* unreachable: own flow */
+    asc_flow_table_flush(t);
+    CHECK_EQ_U(nrec, 2);
+    CHECK_EQ_U(recs[0].key.orig_port, 8);
+    CHECK_EQ_U(recs[0].key.resp_port, 0);
+    CHECK_EQ_U(recs[0].dir[0].pkts, 1);
+    CHECK_EQ_U(recs[0].dir[1].pkts, 1);
+    CHECK_EQ_U(recs[1].key.orig_port, 3);
+    CHECK_EQ_U(recs[1].key.resp_port, 3);
+    asc_flow_table_free(t);
+}
+
+static void test_fragments(void)
+{
+    struct asc_flow_table *t = mk(1000);
+    struct asc_pkt p;
+    mkpkt(&p, 0, "192.0.2.53", 53, "10.0.0.1", 4444, 17, 0, 1472);
+    p.ipl[0].frag = ASC_FRAG_FIRST;
+    p.ipl[0].frag_id = 77;
+    p.ipl[0].ip_len = 1500;
+    p.ipl[0].payload_len = 2000;
+    asc_flow_table_pkt(t, &p);
+    mkpkt(&p, 1, "192.0.2.53", 0, "10.0.0.1", 0, 17, 0, 0);
+    p.ipl[0].frag = ASC_FRAG_LATER;
+    p.ipl[0].frag_id = 77;
+    p.ipl[0].l4_ok = false;
+    p.ipl[0].ip_len = 548;
+    p.ipl[0].payload_len = 0;
+    asc_flow_table_pkt(t, &p);
+    /* A later fragment whose first was never seen. */
+    p.ipl[0].frag_id = 78;
+    asc_flow_table_pkt(t, &p);
+    asc_flow_table_flush(t);
+    CHECK_EQ_U(nrec, 2);
+    CHECK_EQ_U(recs[0].key.orig_port, 53);
+    CHECK_EQ_U(recs[0].dir[0].pkts, 1);
+    CHECK_EQ_U(recs[0].dir[0].frames, 2);
+    CHECK_EQ_U(recs[0].dir[0].ip_bytes, 1500 + 528);
+    struct asc_flow_stats st;
+    asc_flow_table_stats(t, &st);
+    CHECK_EQ_U(st.frag_later, 1);
+    CHECK_EQ_U(st.frag_orphan, 1);
+    asc_flow_table_free(t);
+}
+
+static void test_tunnel_layers(void)
+{
+    struct asc_flow_table *t = mk(1000);
+    struct asc_pkt p;
+    mkpkt(&p, 0, "192.168.56.12", 38071, "192.168.56.11", 4789, 17, 0, 92);
+    p.n_ipl = 2;
+    struct asc_ipl *in = &p.ipl[1];
+    *in = p.ipl[0];
+    a4(&in->src, "10.0.0.1");
+    a4(&in->dst, "10.0.0.2");
+    in->proto = 1;
+    in->sport = 8;
+    in->dport = 0;
+    in->icmp_type = 8;
+    in->tun = ASC_TUN_VXLAN;
+    in->tun_id = 123;
+    asc_flow_table_pkt(t, &p);
+    asc_flow_table_flush(t);
+    CHECK_EQ_U(nrec, 2);
+    CHECK_EQ_U(recs[1].key.tun_id, 123);
+    CHECK_EQ_U(recs[1].tun, ASC_TUN_VXLAN);
+    asc_flow_table_free(t);
+}
+
+static void test_determinism(void)
+{
+    static struct asc_flow first[MAXREC];
+    size_t n1 = 0;
+    for (int run = 0; run < 2; run++) {
+        struct asc_flow_table *t = mk(128);
+        char src[32];
+        for (int i = 0; i < 3000; i++) {
+            snprintf(src, sizeof(src), "10.1.%d.%d", (i * 7) % 256, (i * 13) % 256);
+            feed(t, i * 50, src, (uint16_t)(2000 + i % 17), "192.0.2.7", 53, 17, 0, 20);
+        }
+        asc_flow_table_flush(t);
+        asc_flow_table_free(t);
+        if (run == 0) {
+            memcpy(first, recs, nrec * sizeof(recs[0]));
+            n1 = nrec;
+        }
+    }
+    CHECK_EQ_U(nrec, n1);
+    CHECK(memcmp(first, recs, nrec * sizeof(recs[0])) == 0);
+}
+
+static void test_community_id(void)
+{
+    /* Published vector (community-id-spec, tcp.pcap): 128.232.110.120:34855
+     * -> 66.35.250.204:80 tcp = 1:LQU9qZlK+B5F3KDmev6m5PMibrg= */
+    struct asc_flow_key k;
+    memset(&k, 0, sizeof(k));
+    a4(&k.orig, "128.232.110.120");
+    a4(&k.resp, "66.35.250.204");
+    k.orig_port = 34855;
+    k.resp_port = 80;
+    k.proto = 6;
+    char id[40];
+    asc_community_id(&k, 0, id, sizeof(id));
+    CHECK_STR(id, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
+    /* Direction-free. */
+    struct asc_flow_key r = k;
+    r.orig = k.resp;
+    r.resp = k.orig;
+    r.orig_port = 80;
+    r.resp_port = 34855;
+    char id2[40];
+    asc_community_id(&r, 0, id2, sizeof(id2));
+    CHECK_STR(id2, id);
+}
+
+static void test_bad_conf(void)
+{
+    struct asc_flow_conf cf;
+    asc_flow_conf_default(&cf);
+    cf.max_flows = 3;
+    CHECK(asc_flow_table_new(&cf, collect, NULL) == NULL);
+}
+
+TEST_MAIN(T(test_tcp_sf), T(test_tcp_states), T(test_synack_first_flips), T(test_udp_timeout),
+          T(test_active_timeout), T(test_closed_linger_and_reuse), T(test_eviction_cap),
+          T(test_icmp_echo_pairs), T(test_fragments), T(test_tunnel_layers),
+          T(test_determinism), T(test_community_id), T(test_bad_conf))

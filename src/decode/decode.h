@@ -35,6 +35,8 @@ enum asc_dec_reason {
     ASC_DR_DEPTH,       /* step or tunnel depth limit reached */
     ASC_DR_ETHERTYPE,   /* unsupported ethertype */
     ASC_DR_LINKTYPE,    /* unsupported DLT */
+    ASC_DR_AYIYA,       /* AYIYA tunnel header */
+    ASC_DR_ERSPAN,      /* ERSPAN header inside GRE */
     ASC_DR__COUNT
 };
 const char *asc_dec_reason_name(enum asc_dec_reason r);

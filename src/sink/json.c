@@ -118,6 +118,8 @@ static int json_put_flow(void *state, const struct asc_flow *f)
 static int json_put_summary(void *state, const struct asc_run_summary *sum)
 {
     struct json_sink *s = state;
+    if (!s->summary_only)
+        return 0;   /* flow output stays one object per flow */
     asc_json_summary(&s->w, sum);
     asc_jw_raw_char(&s->w, '\n');
     s->w.need_comma[0] = false;

@@ -30,6 +30,8 @@ struct frag_ent {
     uint8_t proto;
     uint16_t sport, dport;
     bool used;
+    bool has_inner;           /* a tunnelled layer rode in the first fragment */
+    struct asc_flow_key inner;/* its key as seen on the wire */
     asc_time ts;
 };
 
@@ -411,8 +413,23 @@ static void key_from_layer(const struct asc_pkt *p, const struct asc_ipl *l,
     }
 }
 
+/* Later fragments of a tunnel's outer datagram carry the rest of the inner
+ * packet: count their frames and wire bytes on the inner flow too. */
+static void frag_inner_frames(struct asc_flow_table *t, const struct frag_ent *e,
+                              const struct asc_pkt *p)
+{
+    if (!e->has_inner)
+        return;
+    int dir = 0;
+    struct fnode *n = lookup(t, &e->inner, key_hash(&e->inner), &dir);
+    if (n) {
+        n->f.dir[dir].frames++;
+        n->f.dir[dir].wire_bytes += p->wirelen;
+    }
+}
+
 static void account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
-                          const struct asc_ipl *l, asc_time ts)
+                          const struct asc_ipl *l, const struct asc_ipl *inner, asc_time ts)
 {
     struct asc_flow_key k;
     key_from_layer(p, l, &k);
@@ -423,6 +440,7 @@ static void account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
             k.orig_port = e->sport;
             k.resp_port = e->dport;
             t->st.frag_later++;
+            frag_inner_frames(t, e, p);
         } else {
             t->st.frag_orphan++;
             later = false;     /* account as a datagram of its own */
@@ -435,6 +453,9 @@ static void account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
         e->proto = l->proto;
         e->sport = k.orig_port;
         e->dport = k.resp_port;
+        e->has_inner = inner != NULL;
+        if (inner)
+            key_from_layer(p, inner, &e->inner);
         e->ts = ts;
         e->used = true;
     }
@@ -478,7 +499,7 @@ void asc_flow_table_pkt(struct asc_flow_table *t, const struct asc_pkt *p)
     asc_time ts = p->ts < t->now ? t->now : p->ts;
     asc_flow_table_advance(t, ts);
     for (unsigned i = 0; i < p->n_ipl && i < ASC_MAX_IPL; i++)
-        account_layer(t, p, &p->ipl[i], ts);
+        account_layer(t, p, &p->ipl[i], i + 1 < p->n_ipl ? &p->ipl[i + 1] : NULL, ts);
 }
 
 static int cmp_seq(const void *a, const void *b)

@@ -42,6 +42,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libascribe.a tests/unit/harness.h
 
 unit: $(UNITBIN)
 
+# Scenario generator for the demo and benchmark captures (libc only).
+$(BUILD)/gencap: tools/gencap.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lm
+
 deps:
 	scripts/deps
 
@@ -58,10 +63,10 @@ asan:
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  LDFLAGS="-fsanitize=address,undefined" all
 
-demo: deps all
+demo: deps all $(BUILD)/gencap
 	scripts/demo
 
-bench: deps all
+bench: deps all $(BUILD)/gencap
 	bench/run
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))

@@ -61,7 +61,7 @@ test: deps
 asan:
 	$(MAKE) BUILD=build-asan CC=clang WERROR=-Werror \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	  LDFLAGS="-fsanitize=address,undefined" all
+	  LDFLAGS="-fsanitize=address,undefined" all unit
 
 demo: deps all $(BUILD)/gencap
 	scripts/demo

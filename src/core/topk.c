@@ -1,10 +1,10 @@
 /*
  * topk.c - Space-Saving heavy hitters (see topk.h).
  *
- * Items sit in an array with an open-addressing index for lookup. The
- * minimum is found with a linear scan only when a new key must replace it;
- * that keeps the code small and is cheap for the k (a few hundred to a few
- * thousand) used here. Deterministic: ties go to the lowest slot.
+ * Items sit in an array with an open-addressing index for lookup, and a
+ * binary min-heap of item numbers ordered by count finds the item a new key
+ * replaces in O(log k). Deterministic: the same updates give the same
+ * state.
  */
 #include "core/topk.h"
 
@@ -15,6 +15,8 @@ struct asc_topk {
     size_t k, n;
     struct asc_topk_item *items;
     int32_t *index;       /* slot -> item, -1 empty; size idx_cap */
+    int32_t *heap;        /* min-heap of item numbers by count */
+    int32_t *pos;         /* item -> its position in heap */
     size_t idx_cap;
     uint64_t total;
 };
@@ -39,6 +41,8 @@ struct asc_topk *asc_topk_new(size_t k)
         t->idx_cap <<= 1;
     t->index = asc_xmalloc(t->idx_cap * sizeof(*t->index));
     memset(t->index, 0xff, t->idx_cap * sizeof(*t->index));
+    t->heap = asc_xcalloc(k, sizeof(*t->heap));
+    t->pos = asc_xcalloc(k, sizeof(*t->pos));
     return t;
 }
 
@@ -48,6 +52,8 @@ void asc_topk_free(struct asc_topk *t)
         return;
     free(t->items);
     free(t->index);
+    free(t->heap);
+    free(t->pos);
     free(t);
 }
 
@@ -71,30 +77,70 @@ static void index_delete(struct asc_topk *t, size_t s)
     }
 }
 
+static uint64_t hcount(const struct asc_topk *t, size_t h)
+{
+    return t->items[t->heap[h]].count;
+}
+
+static void hswap(struct asc_topk *t, size_t a, size_t b)
+{
+    int32_t x = t->heap[a];
+    t->heap[a] = t->heap[b];
+    t->heap[b] = x;
+    t->pos[t->heap[a]] = (int32_t)a;
+    t->pos[t->heap[b]] = (int32_t)b;
+}
+
+static void sift_up(struct asc_topk *t, size_t h)
+{
+    while (h > 0 && hcount(t, (h - 1) / 2) > hcount(t, h)) {
+        hswap(t, h, (h - 1) / 2);
+        h = (h - 1) / 2;
+    }
+}
+
+static void sift_down(struct asc_topk *t, size_t h)
+{
+    for (;;) {
+        size_t l = 2 * h + 1, r = l + 1, m = h;
+        if (l < t->n && hcount(t, l) < hcount(t, m))
+            m = l;
+        if (r < t->n && hcount(t, r) < hcount(t, m))
+            m = r;
+        if (m == h)
+            return;
+        hswap(t, h, m);
+        h = m;
+    }
+}
+
 void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, uint64_t aux)
 {
     t->total += w;
     size_t s = find_slot(t, key);
     if (t->index[s] >= 0) {
-        t->items[t->index[s]].count += w;
-        t->items[t->index[s]].aux += aux;
+        int32_t it = t->index[s];
+        t->items[it].count += w;
+        t->items[it].aux += aux;
+        sift_down(t, (size_t)t->pos[it]);
         return;
     }
     if (t->n < t->k) {
         size_t i = t->n++;
         t->items[i] = (struct asc_topk_item){.key = *key, .count = w, .err = 0, .aux = aux};
         t->index[s] = (int32_t)i;
+        t->heap[i] = (int32_t)i;
+        t->pos[i] = (int32_t)i;
+        sift_up(t, i);
         return;
     }
-    size_t mi = 0;
-    for (size_t i = 1; i < t->n; i++)
-        if (t->items[i].count < t->items[mi].count)
-            mi = i;
+    size_t mi = (size_t)t->heap[0];
     struct asc_topk_item *v = &t->items[mi];
     index_delete(t, find_slot(t, &v->key));
     uint64_t floor = v->count;
     *v = (struct asc_topk_item){.key = *key, .count = floor + w, .err = floor, .aux = aux};
     t->index[find_slot(t, key)] = (int32_t)mi;
+    sift_down(t, 0);
 }
 
 static int item_cmp(const void *a, const void *b)

@@ -1,0 +1,98 @@
+/*
+ * test_core.c - unit tests for core helpers: the Space-Saving top-k against
+ * exact counts, the JSON writer's escaping and number formats, addresses.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/jsonw.h"
+#include "core/topk.h"
+#include "harness.h"
+
+static void mkaddr(struct asc_addr *a, uint32_t v)
+{
+    memset(a, 0, sizeof(*a));
+    a->family = ASC_AF_INET;
+    a->b[0] = (uint8_t)(v >> 24);
+    a->b[1] = (uint8_t)(v >> 16);
+    a->b[2] = (uint8_t)(v >> 8);
+    a->b[3] = (uint8_t)v;
+}
+
+static void test_topk_vs_exact(void)
+{
+    enum { K = 64, KEYS = 5000, HEAVY = 10 };
+    static uint64_t exact[KEYS];
+    memset(exact, 0, sizeof(exact));
+    struct asc_topk *t = asc_topk_new(K);
+    uint64_t x = 12345, total = 0;
+    for (int i = 0; i < 200000; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        /* One update in four goes to a heavy key, the rest spread thin. */
+        uint32_t key = (x >> 33) % 4 == 0 ? (uint32_t)((x >> 40) % HEAVY)
+                                          : (uint32_t)(HEAVY + (x >> 20) % (KEYS - HEAVY));
+        uint64_t w = 1 + (x >> 60);
+        struct asc_addr a;
+        mkaddr(&a, key);
+        asc_topk_add(t, &a, w, 1);
+        exact[key] += w;
+        total += w;
+    }
+    CHECK_EQ_U(asc_topk_total(t), total);
+    struct asc_topk_item items[K];
+    size_t n = asc_topk_list(t, items, K);
+    CHECK_EQ_U(n, K);
+    /* Every key above total/K is listed; counts bound the truth. */
+    for (uint32_t key = 0; key < KEYS; key++) {
+        bool listed = false;
+        for (size_t i = 0; i < n; i++) {
+            struct asc_addr a;
+            mkaddr(&a, key);
+            if (memcmp(&items[i].key, &a, sizeof(a)) == 0) {
+                listed = true;
+                CHECK(items[i].count >= exact[key]);
+                CHECK(items[i].count - items[i].err <= exact[key]);
+            }
+        }
+        if (exact[key] > total / K)
+            CHECK(listed);
+    }
+    for (size_t i = 1; i < n; i++)
+        CHECK(items[i - 1].count >= items[i].count);
+    asc_topk_free(t);
+}
+
+static void test_json_escape(void)
+{
+    struct asc_jsonw w;
+    asc_jw_init(&w);
+    asc_jw_obj_open(&w, NULL);
+    asc_jw_str(&w, "s", "a\"b\\c\n\x01\xc3\xa9\xff");
+    asc_jw_u64(&w, "u", 18446744073709551615ULL);
+    asc_jw_i64(&w, "i", -5);
+    asc_jw_time(&w, "t", 1258531221486539123LL);
+    asc_jw_time(&w, "z", 5);
+    asc_jw_bool(&w, "b", true);
+    asc_jw_arr_open(&w, "a");
+    asc_jw_u64(&w, NULL, 1);
+    asc_jw_u64(&w, NULL, 2);
+    asc_jw_arr_close(&w);
+    asc_jw_obj_close(&w);
+    w.buf[w.len] = '\0';
+    CHECK_STR(w.buf, "{\"s\":\"a\\\"b\\\\c\\u000a\\u0001\xc3\xa9\\u00ff\",\"u\":18446744073709551615,"
+                     "\"i\":-5,\"t\":1258531221.486539123,\"z\":0.000000005,\"b\":true,\"a\":[1,2]}");
+    asc_jw_fini(&w);
+}
+
+static void test_addr(void)
+{
+    struct asc_addr a, b;
+    char buf[ASC_ADDR_STRLEN];
+    CHECK(asc_addr_parse("2001:db8::1", &a) == 0);
+    CHECK_STR(asc_addr_str(&a, buf, sizeof(buf)), "2001:db8::1");
+    CHECK(asc_addr_parse("192.0.2.1", &b) == 0);
+    CHECK(asc_addr_cmp(&b, &a) < 0);
+    CHECK(asc_addr_parse("300.1.1.1", &a) == ASC_EINVAL);
+}
+
+TEST_MAIN(T(test_topk_vs_exact), T(test_json_escape), T(test_addr))

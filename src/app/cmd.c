@@ -98,6 +98,18 @@ static int finish(int rc, const struct asc_err *err)
     return rc;
 }
 
+/* The operands left after option parsing are the inputs. */
+static int take_inputs(struct asc_pipe_conf *pc, const char *cmd, int argc, char **argv)
+{
+    if (optind >= argc) {
+        fprintf(stderr, "ascribe %s: no input file (use - for standard input)\n", cmd);
+        return -1;
+    }
+    pc->inputs = (const char *const *)argv + optind;
+    pc->n_inputs = (size_t)(argc - optind);
+    return 0;
+}
+
 static void flows_usage(FILE *f)
 {
     fprintf(f,
@@ -152,12 +164,8 @@ int asc_cmd_flows(int argc, char **argv)
         default: flows_usage(stderr); return ASC_EXIT_FATAL;
         }
     }
-    if (optind >= argc) {
-        fprintf(stderr, "ascribe flows: no input file (use - for standard input)\n");
+    if (take_inputs(&pc, "flows", argc, argv) != 0)
         return ASC_EXIT_FATAL;
-    }
-    pc.inputs = (const char *const *)argv + optind;
-    pc.n_inputs = (size_t)(argc - optind);
     pc.progress = true;
     struct asc_run_summary *sum = asc_xcalloc(1, sizeof(*sum));
     struct asc_err err = {0};
@@ -218,12 +226,8 @@ int asc_cmd_analyze(int argc, char **argv)
         default: analyze_usage(stderr); return ASC_EXIT_FATAL;
         }
     }
-    if (optind >= argc) {
-        fprintf(stderr, "ascribe analyze: no input file (use - for standard input)\n");
+    if (take_inputs(&pc, "analyze", argc, argv) != 0)
         return ASC_EXIT_FATAL;
-    }
-    pc.inputs = (const char *const *)argv + optind;
-    pc.n_inputs = (size_t)(argc - optind);
     if (json) {
         pc.sink = asc_sink_find("json");
         pc.sink_conf.path = json;

@@ -33,8 +33,6 @@ void asc_community_id(const struct asc_flow_key *k, uint16_t seed, char *out, si
          * one-way property from the type. */
         uint16_t a, b;
         asc_icmp_ports(k->proto == 58, (uint8_t)sp, (uint8_t)dp, &a, &b, &one_way);
-        if (one_way && sp > 255)
-            one_way = false;
     }
     size_t alen = sa.family == ASC_AF_INET6 ? 16 : 4;
     if (!one_way) {

@@ -34,8 +34,7 @@ void flow_init_direction(struct fnode *n, const struct asc_ipl *l);
 void flow_update(struct fnode *n, const struct asc_pkt *p, const struct asc_ipl *l, int dir,
                  bool later_frag, asc_time ts);
 void flow_finalize(struct fnode *n, enum asc_flow_end why);
-bool flow_is_reuse(const struct fnode *n, const struct asc_ipl *l, int dir);
-bool flow_expired_for(const struct fnode *n, asc_time ts, asc_time deadline);
+bool flow_is_reuse(const struct fnode *n, const struct asc_ipl *l);
 int idle_class(const struct fnode *n);
 
 struct asc_dst_count *flow_dst_slot(struct asc_dst_count *tab, size_t nslots,

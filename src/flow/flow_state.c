@@ -227,22 +227,15 @@ void flow_finalize(struct fnode *n, enum asc_flow_end why)
 
 /* A SYN (no ACK) from the originator on a finished connection starts a new
  * one, as does a SYN after the flow was reset or closed by both sides. */
-bool flow_is_reuse(const struct fnode *n, const struct asc_ipl *l, int dir)
+bool flow_is_reuse(const struct fnode *n, const struct asc_ipl *l)
 {
     if (l->proto != 6 || !l->l4_ok)
         return false;
     if ((l->tcp_flags & (ASC_TH_SYN | ASC_TH_ACK)) != ASC_TH_SYN)
         return false;
-    (void)dir;
     bool done = (n->ep[0] >= EP_CLOSED && n->ep[1] >= EP_CLOSED) || n->ep[0] == EP_RESET ||
                 n->ep[1] == EP_RESET;
     return done;
-}
-
-bool flow_expired_for(const struct fnode *n, asc_time ts, asc_time deadline)
-{
-    (void)n;
-    return ts >= deadline;
 }
 
 /* Timer class: changes when the idle timeout that applies changes. */

@@ -462,11 +462,11 @@ static void account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
     uint64_t h = key_hash(&k);
     int dir = 0;
     struct fnode *n = lookup(t, &k, h, &dir);
-    if (n && flow_expired_for(n, ts, deadline_of(t, n))) {
+    if (n && ts >= deadline_of(t, n)) {
         retire(t, n, ASC_END_IDLE);
         n = NULL;
     }
-    if (n && !later && flow_is_reuse(n, l, dir)) {
+    if (n && !later && flow_is_reuse(n, l)) {
         t->st.reused++;
         retire(t, n, ASC_END_REUSE);
         n = NULL;

@@ -19,11 +19,13 @@ enum ep_state {
     EP_RESET,
 };
 
+/* The hash and chain link come first so that a lookup touches one cache
+ * line per node: hash, link and the start of the key together. */
 struct fnode {
-    struct asc_flow f;          /* the record handed to the emitter */
-    struct fnode *hnext;        /* hash chain / free list */
-    struct fnode *tnext, *tprev;/* timer wheel slot list */
     uint64_t hash;
+    struct fnode *hnext;        /* hash chain / free list */
+    struct asc_flow f;          /* the record handed to the emitter */
+    struct fnode *tnext, *tprev;/* timer wheel slot list */
     int64_t tsec;               /* wheel second the timer is armed for */
     uint8_t ep[2];              /* enum ep_state per direction */
     uint8_t hist_len;

@@ -43,9 +43,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libascribe.a tests/unit/harness.h
 unit: $(UNITBIN)
 
 # Scenario generator for the demo and benchmark captures (libc only).
-$(BUILD)/gencap: tools/gencap.c
+GENCAP_SRC := $(wildcard tools/gencap*.c)
+$(BUILD)/gencap: $(GENCAP_SRC) tools/gencap.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(GENCAP_SRC) -lm
 
 deps:
 	scripts/deps

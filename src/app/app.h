@@ -7,6 +7,8 @@
 #define ASC_APP_H
 
 #include "flow/flow_table.h"
+#include "enrich/enrich.h"
+#include "core/conf.h"
 #include "model/summary.h"
 #include "sink/sink.h"
 
@@ -21,6 +23,9 @@ struct asc_pipe_conf {
     const struct asc_sink_ops *sink;     /* may be NULL */
     struct asc_sink_conf sink_conf;
     bool progress;                        /* show progress on a terminal */
+    bool no_detect;                       /* run no detector (flows only) */
+    struct asc_conf *conf;                /* detector settings (--set), may be NULL */
+    struct asc_enricher *enr;             /* enrichment, may be NULL */
 };
 
 /* Runs the whole pipeline. Returns ASC_EXIT_OK, ASC_EXIT_DAMAGED (an input

@@ -24,6 +24,8 @@ enum {
     OPT_JSON,
     OPT_NO_PROGRESS,
     OPT_COLOR,
+    OPT_SET,
+    OPT_NO_DETECT,
 };
 
 #define FLOW_LONGOPTS                                                                          \
@@ -143,6 +145,7 @@ int asc_cmd_flows(int argc, char **argv)
     asc_flow_conf_default(&pc.flow);
     pc.sink = asc_sink_find("json");
     pc.sink_conf.path = "-";
+    pc.no_detect = true;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
@@ -179,12 +182,19 @@ static void analyze_usage(FILE *f)
     fprintf(f,
             "usage: ascribe analyze [OPTIONS] FILE...\n"
             "\n"
-            "Read captures and print the report: packets, bytes, flows, duration,\n"
-            "protocol mix, top talkers and decode outcomes. On a terminal, progress\n"
-            "(bytes done, rate, ETA) is shown on standard error.\n"
+            "Read captures, detect attacks and print the report: incidents (floods,\n"
+            "amplification, ...) with their sources' evidence grades, then packets,\n"
+            "bytes, flows, protocol mix, top talkers and decode outcomes. On a\n"
+            "terminal, progress (bytes done, rate, ETA) is shown on standard error.\n"
+            "\n"
+            "detection:\n"
+            "  --set DET.KEY=VALUE     change a detector setting, e.g. flood.syn_pps=500\n"
+            "                          or scan.enabled=0 (repeatable; docs/detectors/)\n"
+            "  --no-detect             run no detector\n"
             "\n"
             "output:\n"
-            "  --json FILE             also write the run summary as JSON (- for stdout)\n"
+            "  --json FILE             also write the run record and incidents as JSON\n"
+            "                          (- for stdout; docs/schema/analyze.md)\n"
             "  --no-progress           never show progress\n"
             "  --color / --no-color    force colour on or off (default: on a terminal)\n"
             "%s"
@@ -199,6 +209,8 @@ int asc_cmd_analyze(int argc, char **argv)
     static const struct option longopts[] = {
         FLOW_LONGOPTS,
         {"json", required_argument, NULL, OPT_JSON},
+        {"set", required_argument, NULL, OPT_SET},
+        {"no-detect", no_argument, NULL, OPT_NO_DETECT},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"color", no_argument, NULL, OPT_COLOR},
         {"no-color", no_argument, NULL, 'C'},
@@ -208,6 +220,8 @@ int asc_cmd_analyze(int argc, char **argv)
     struct asc_pipe_conf pc = {0};
     asc_flow_conf_default(&pc.flow);
     pc.progress = true;
+    pc.conf = asc_conf_new();
+    struct asc_err err = {0};
     int color = isatty(STDOUT_FILENO), c;
     const char *json = NULL;
     optind = 1;
@@ -219,25 +233,35 @@ int asc_cmd_analyze(int argc, char **argv)
             continue;
         switch (c) {
         case OPT_JSON: json = optarg; break;
+        case OPT_SET:
+            if (asc_conf_set(pc.conf, optarg, &err) != 0) {
+                asc_conf_free(pc.conf);
+                return finish(ASC_EXIT_FATAL, &err);
+            }
+            break;
+        case OPT_NO_DETECT: pc.no_detect = true; break;
         case OPT_NO_PROGRESS: pc.progress = false; break;
         case OPT_COLOR: color = 1; break;
         case 'C': color = 0; break;
-        case 'h': analyze_usage(stdout); return ASC_EXIT_OK;
-        default: analyze_usage(stderr); return ASC_EXIT_FATAL;
+        case 'h': analyze_usage(stdout); asc_conf_free(pc.conf); return ASC_EXIT_OK;
+        default: analyze_usage(stderr); asc_conf_free(pc.conf); return ASC_EXIT_FATAL;
         }
     }
-    if (take_inputs(&pc, "analyze", argc, argv) != 0)
+    if (take_inputs(&pc, "analyze", argc, argv) != 0) {
+        asc_conf_free(pc.conf);
         return ASC_EXIT_FATAL;
+    }
     if (json) {
         pc.sink = asc_sink_find("json");
         pc.sink_conf.path = json;
         pc.sink_conf.format = "summary";
     }
     struct asc_run_summary *sum = asc_xcalloc(1, sizeof(*sum));
-    struct asc_err err = {0};
     int rc = asc_pipeline_run(&pc, sum, &err);
     if (rc != ASC_EXIT_FATAL && !(json && !strcmp(json, "-")))
         asc_report_text(stdout, sum, color);
+    asc_run_summary_free(sum);
     free(sum);
+    asc_conf_free(pc.conf);
     return finish(rc, &err);
 }

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "attrib/grade.h"
+#include "core/conf.h"
 #include "detect/detector.h"
 #include "source/pcap_src.h"
 
@@ -23,7 +25,20 @@ struct run {
     void *det_state[16];
     size_t n_det;
     struct asc_emitter emitter;
+    unsigned det_wants;              /* union of the detectors' wants */
+    struct asc_hoptab *hops;
+    struct asc_grader grader;
 };
+
+/* Flows that were answered teach the hop-count table (grade.h) the
+ * distance of both ends. */
+static void learn_hops(struct asc_hoptab *t, const struct asc_flow *f)
+{
+    if (!asc_flow_verifies_orig(f) || f->tun)
+        return;
+    asc_hoptab_learn(t, &f->key.orig, f->dir[0].ttl_max);
+    asc_hoptab_learn(t, &f->key.resp, f->dir[1].ttl_max);
+}
 
 static void on_flow(void *ctx, const struct asc_flow *f)
 {
@@ -37,16 +52,49 @@ static void on_flow(void *ctx, const struct asc_flow *f)
     r->sum->flows_emitted++;
     asc_topk_add(r->talkers, &f->key.orig, by, pk);
     asc_topk_add(r->talkers, &f->key.resp, by, pk);
+    if (r->hops)
+        learn_hops(r->hops, f);
     for (size_t i = 0; i < r->n_det; i++)
-        if (asc_detectors[i]->wants & ASC_WANT_FLOW_END)
+        if (r->det_state[i] && (asc_detectors[i]->wants & ASC_WANT_FLOW_END))
             asc_detectors[i]->on_flow_end(r->det_state[i], f);
     if (r->pc->sink && r->pc->sink->put_flow && !r->sink_rc)
         r->sink_rc = r->pc->sink->put_flow(r->sink_state, f);
 }
 
+static void brief(struct asc_run_summary *s, const struct asc_incident *inc)
+{
+    if (inc->type < ASC_INC__COUNT)
+        s->incidents_by_type[inc->type]++;
+    s->incidents = asc_xrealloc(s->incidents, s->n_incidents + 1, sizeof(*s->incidents));
+    struct asc_inc_brief *b = &s->incidents[s->n_incidents++];
+    memset(b, 0, sizeof(*b));
+    b->type = inc->type;
+    b->severity = inc->severity;
+    snprintf(b->line, sizeof(b->line), "%s", inc->summary ? inc->summary : inc->vector);
+    b->start = inc->start;
+    b->end = inc->end;
+    memcpy(b->grade_count, inc->grade_count, sizeof(b->grade_count));
+    b->n_sources = inc->n_sources;
+    for (size_t i = 0; i < inc->n_top && i < ASC_ARRAY_LEN(b->top); i++) {
+        char a[ASC_ADDR_STRLEN];
+        snprintf(b->top[i], sizeof(b->top[i]), "%s %s %s",
+                 asc_addr_str(&inc->top[i].addr, a, sizeof(a)), asc_grade_name(inc->top[i].grade),
+                 inc->top[i].cc[0] ? inc->top[i].cc : "--");
+        b->n_top = i + 1;
+    }
+}
+
+void asc_run_summary_free(struct asc_run_summary *s)
+{
+    free(s->incidents);
+    s->incidents = NULL;
+    s->n_incidents = 0;
+}
+
 static void on_incident(void *ctx, const struct asc_incident *inc)
 {
     struct run *r = ctx;
+    brief(r->sum, inc);
     if (r->pc->sink && r->pc->sink->put_incident && !r->sink_rc)
         r->sink_rc = r->pc->sink->put_incident(r->sink_state, inc);
 }
@@ -57,22 +105,41 @@ static void on_input_error(void *ctx, const struct asc_err *e)
     fprintf(stderr, "ascribe: %s\n", e->msg);
 }
 
-static void tick(struct run *r, asc_time now)
+static void tick(struct run *r, asc_time now, bool final)
 {
     for (size_t i = 0; i < r->n_det; i++)
-        if (asc_detectors[i]->wants & ASC_WANT_TICK)
-            asc_detectors[i]->on_tick(r->det_state[i], now, &r->emitter);
+        if (r->det_state[i] && (asc_detectors[i]->wants & ASC_WANT_TICK))
+            asc_detectors[i]->on_tick(r->det_state[i], now, final, &r->emitter);
 }
 
+static void detect_pkt(struct run *r, const struct asc_pkt *p, const struct asc_flow *f)
+{
+    for (size_t i = 0; i < r->n_det; i++)
+        if (r->det_state[i] && (asc_detectors[i]->wants & ASC_WANT_PKT))
+            asc_detectors[i]->on_pkt(r->det_state[i], p, f);
+}
+
+/* Starts every detector not switched off with DETECTOR.enabled=0 (all
+ * of them with --no-detect). */
 static int detectors_init(struct run *r, struct asc_err *err)
 {
+    r->grader = (struct asc_grader){.enr = r->pc->enr, .hops = NULL};
+    if (!r->pc->no_detect) {
+        r->hops = asc_hoptab_new(1u << 16);
+        r->grader.hops = r->hops;
+    }
+    struct asc_det_env env = {.conf = r->pc->conf, .grader = &r->grader};
     for (size_t i = 0; asc_detectors[i] && i < ASC_ARRAY_LEN(r->det_state); i++) {
-        int rc = asc_detectors[i]->init(NULL, &r->det_state[i], err);
+        r->n_det = i + 1;
+        const struct asc_detector_ops *d = asc_detectors[i];
+        if (r->pc->no_detect || !asc_conf_num(r->pc->conf, d->name, "enabled", 1))
+            continue;
+        int rc = d->init(&env, &r->det_state[i], err);
         if (rc)
             return rc;
-        r->n_det = i + 1;
+        r->det_wants |= d->wants;
     }
-    return 0;
+    return asc_conf_unused(r->pc->conf, err);
 }
 
 static void note_linktype(struct asc_run_summary *s, int dlt)
@@ -106,17 +173,19 @@ static void read_loop(struct run *r, struct asc_merge *m, struct asc_flow_table 
         s->wire_bytes += fr.wirelen;
         s->cap_bytes += fr.caplen;
         note_linktype(s, fr.linktype);
+        int64_t sec = fr.ts / ASC_NS_PER_SEC;
+        if (sec > last_sec) {
+            if (last_sec != INT64_MIN)
+                tick(r, sec * ASC_NS_PER_SEC, false);
+            last_sec = sec;
+        }
         asc_decode(&pkt, fr.linktype, fr.data, fr.caplen, fr.wirelen, fr.ts);
         s->dec_status[pkt.status < ASC_DEC__COUNT ? pkt.status : ASC_DEC_INVALID]++;
         if (pkt.status != ASC_DEC_OK && pkt.reason < ASC_DR__COUNT)
             s->dec_reason[pkt.reason]++;
-        asc_flow_table_pkt(ft, &pkt);
-        int64_t sec = fr.ts / ASC_NS_PER_SEC;
-        if (sec != last_sec) {
-            if (last_sec != INT64_MIN)
-                tick(r, sec * ASC_NS_PER_SEC);
-            last_sec = sec;
-        }
+        const struct asc_flow *f = asc_flow_table_pkt(ft, &pkt);
+        if (r->det_wants & ASC_WANT_PKT)
+            detect_pkt(r, &pkt, f);
         if (prog && (s->frames & 4095) == 0)
             asc_progress_update(prog, asc_merge_offset(m), s->frames);
     }
@@ -149,7 +218,7 @@ int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum
     }
     read_loop(&r, m, ft);
     asc_flow_table_flush(ft);
-    tick(&r, sum->last + ASC_NS_PER_SEC);
+    tick(&r, sum->last + ASC_NS_PER_SEC, true);
     asc_flow_table_stats(ft, &sum->flow);
     sum->inputs_damaged = asc_merge_damaged(m);
     sum->n_talkers = asc_topk_list(r.talkers, sum->talkers, ASC_SUM_TOP);
@@ -167,6 +236,7 @@ cleanup:
     }
     for (size_t i = 0; i < r.n_det; i++)
         asc_detectors[i]->fini(r.det_state[i]);
+    asc_hoptab_free(r.hops);
     asc_flow_table_free(ft);
     asc_merge_close(m);
     asc_topk_free(r.talkers);

@@ -236,3 +236,9 @@ int asc_jw_flush(struct asc_jsonw *w, FILE *f)
     w->len = 0;
     return 0;
 }
+
+void asc_jw_raw(struct asc_jsonw *w, const char *key, const char *json, size_t len)
+{
+    prefix(w, key);
+    put(w, json, len);
+}

@@ -37,6 +37,8 @@ void asc_jw_time(struct asc_jsonw *w, const char *key, asc_time t);
 /* A double with fixed decimals (for rates and shares). */
 void asc_jw_fixed(struct asc_jsonw *w, const char *key, double v, int decimals);
 void asc_jw_raw_char(struct asc_jsonw *w, char c);
+/* A member whose value is already-formed JSON text (len bytes). */
+void asc_jw_raw(struct asc_jsonw *w, const char *key, const char *json, size_t len);
 /* Write the buffer to f and empty it; returns 0 or ASC_EIO. */
 int asc_jw_flush(struct asc_jsonw *w, FILE *f);
 

@@ -4,13 +4,19 @@
  * A detector is a static const struct asc_detector_ops listed in
  * src/detect/registry.c. The pipeline calls it on the single detection
  * thread, in data-time order:
- *   init()        once, before any input; gets only its own config section.
- *   on_pkt()      for every decoded frame, if wants & ASC_WANT_PKT. `p` and
- *                 `f` are borrowed for the duration of the call.
+ *   init()        once, before any input; reads its settings from env->conf
+ *                 (asc_conf_num(conf, name, key, default)) and keeps
+ *                 env->grader to grade sources (src/attrib/grade.h).
+ *   on_pkt()      for every decoded frame, if wants & ASC_WANT_PKT. `p` is
+ *                 borrowed for the duration of the call; `f` is the flow of
+ *                 its outermost IP layer when the source can tell, else NULL.
  *   on_flow_end() for every flow record leaving the flow table (or read from
  *                 a flow export), if wants & ASC_WANT_FLOW_END. Borrowed.
- *   on_tick()     when data time crosses a second boundary, and once at end
- *                 of input with now = last timestamp + 1 s; emits incidents.
+ *   on_tick()     when data time crosses a second boundary, before the
+ *                 first packet of the new second (now = that second), and
+ *                 once at end of input (final = true, now = last timestamp
+ *                 + 1 s, after every flow has ended); emits incidents. After
+ *                 the final tick nothing may stay unreported.
  *   fini()        once; frees state. Must accept NULL.
  * Detectors never print or store; they emit through struct asc_emitter.
  */
@@ -21,11 +27,18 @@
 #include "model/incident.h"
 #include "model/pkt.h"
 
-#define ASC_DETECTOR_ABI 1
+#define ASC_DETECTOR_ABI 2
 
 enum { ASC_WANT_PKT = 1u << 0, ASC_WANT_FLOW_END = 1u << 1, ASC_WANT_TICK = 1u << 2 };
 
-struct asc_conf_sec;   /* a detector's own configuration section (opaque here) */
+struct asc_conf;
+struct asc_grader;
+
+/* What a detector gets at init; borrowed for the whole run. */
+struct asc_det_env {
+    struct asc_conf *conf;              /* settings (core/conf.h), may be NULL */
+    const struct asc_grader *grader;    /* enrichment + hop counts for grades */
+};
 
 struct asc_emitter {
     void *ctx;
@@ -37,10 +50,10 @@ struct asc_detector_ops {
     const char *name;            /* key in config and in JSON output */
     const char *version;
     unsigned wants;              /* ASC_WANT_* */
-    int (*init)(const struct asc_conf_sec *cf, void **state, struct asc_err *err);
+    int (*init)(const struct asc_det_env *env, void **state, struct asc_err *err);
     void (*on_pkt)(void *state, const struct asc_pkt *p, const struct asc_flow *f);
     void (*on_flow_end)(void *state, const struct asc_flow *f);
-    void (*on_tick)(void *state, asc_time now, struct asc_emitter *out);
+    void (*on_tick)(void *state, asc_time now, bool final, struct asc_emitter *out);
     void (*fini)(void *state);
 };
 

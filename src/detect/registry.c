@@ -1,13 +1,16 @@
 /*
  * registry.c - the list of built-in detectors, in the order the pipeline
- * calls them. Empty until the detection issues add detectors; the registry
+ * calls them. The registry
  * test walks it (names unique, slots set according to `wants`).
  */
 #include <string.h>
 
 #include "detect/detector.h"
 
+extern const struct asc_detector_ops asc_detector_flood;
+
 const struct asc_detector_ops *const asc_detectors[] = {
+    &asc_detector_flood,
     NULL,
 };
 

@@ -428,8 +428,9 @@ static void frag_inner_frames(struct asc_flow_table *t, const struct frag_ent *e
     }
 }
 
-static void account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
-                          const struct asc_ipl *l, const struct asc_ipl *inner, asc_time ts)
+static const struct asc_flow *account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
+                                            const struct asc_ipl *l, const struct asc_ipl *inner,
+                                            asc_time ts)
 {
     struct asc_flow_key k;
     key_from_layer(p, l, &k);
@@ -475,7 +476,7 @@ static void account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
     if (!n) {
         n = create(t, &k, h);
         if (!n)
-            return;
+            return NULL;
         fresh = true;
         dir = 0;
         n->f.first = ts;
@@ -492,14 +493,17 @@ static void account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
         timer_link(t, n);
     }
     t->st.layers++;
+    return &n->f;
 }
 
-void asc_flow_table_pkt(struct asc_flow_table *t, const struct asc_pkt *p)
+const struct asc_flow *asc_flow_table_pkt(struct asc_flow_table *t, const struct asc_pkt *p)
 {
     asc_time ts = p->ts < t->now ? t->now : p->ts;
+    const struct asc_flow *f = NULL;
     asc_flow_table_advance(t, ts);
     for (unsigned i = 0; i < p->n_ipl && i < ASC_MAX_IPL; i++)
-        account_layer(t, p, &p->ipl[i], i + 1 < p->n_ipl ? &p->ipl[i + 1] : NULL, ts);
+        f = account_layer(t, p, &p->ipl[i], i + 1 < p->n_ipl ? &p->ipl[i + 1] : NULL, ts);
+    return f;
 }
 
 static int cmp_seq(const void *a, const void *b)

@@ -63,8 +63,9 @@ void asc_flow_table_free(struct asc_flow_table *t);
 
 /* Account a decoded frame (all its IP layers). Frames must come in
  * non-decreasing time; a frame older than the table's clock is accounted
- * at the clock (and counted). Expires what is due first. */
-void asc_flow_table_pkt(struct asc_flow_table *t, const struct asc_pkt *p);
+ * at the clock (and counted). Expires what is due first. Returns the flow
+ * of the innermost IP layer (valid until the next call), or NULL. */
+const struct asc_flow *asc_flow_table_pkt(struct asc_flow_table *t, const struct asc_pkt *p);
 /* Advance data time without a packet (emits expired flows). */
 void asc_flow_table_advance(struct asc_flow_table *t, asc_time now);
 /* End of input: emit every live flow (end = ASC_END_EOF) in creation order. */

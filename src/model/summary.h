@@ -11,11 +11,24 @@
 #include "core/topk.h"
 #include "decode/decode.h"
 #include "flow/flow_table.h"
+#include "model/incident.h"
 
 #define ASC_SUM_TOP 10
 
 struct asc_proto_count {
     uint64_t flows, pkts, ip_bytes;
+};
+
+/* What the terminal report shows of one incident (copied at emit). */
+struct asc_inc_brief {
+    uint8_t type;
+    double severity;
+    char line[160];                 /* the incident's summary line */
+    asc_time start, end;
+    uint64_t grade_count[ASC_GRADE__COUNT];
+    uint64_t n_sources;
+    char top[3][ASC_ADDR_STRLEN + 16];  /* "addr grade cc" of the first sources */
+    size_t n_top;
 };
 
 struct asc_run_summary {
@@ -34,6 +47,12 @@ struct asc_run_summary {
     struct asc_topk_item talkers[ASC_SUM_TOP];  /* by IP bytes sent+received */
     size_t n_dst;
     struct asc_dst_count dst[ASC_SUM_TOP];       /* by flows created */
+    size_t n_incidents;
+    struct asc_inc_brief *incidents;             /* owned; asc_run_summary_free() */
+    uint64_t incidents_by_type[ASC_INC__COUNT];
 };
+
+/* Frees what the summary owns (not the struct itself). */
+void asc_run_summary_free(struct asc_run_summary *s);
 
 #endif

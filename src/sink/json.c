@@ -20,6 +20,8 @@ struct json_sink {
     bool own;
     struct asc_jsonw w;
     bool summary_only;   /* format "summary": skip flow records */
+    struct asc_jsonw incw;   /* incidents, held for the one document */
+    size_t n_inc;
 };
 
 static int json_open(const struct asc_sink_conf *cf, void **state, struct asc_err *err)
@@ -39,6 +41,7 @@ static int json_open(const struct asc_sink_conf *cf, void **state, struct asc_er
     }
     s->summary_only = cf->format && strcmp(cf->format, "summary") == 0;
     asc_jw_init(&s->w);
+    asc_jw_init(&s->incw);
     *state = s;
     return 0;
 }
@@ -115,12 +118,30 @@ static int json_put_flow(void *state, const struct asc_flow *f)
     return 0;
 }
 
-static int json_put_summary(void *state, const struct asc_run_summary *sum)
+static int json_put_incident(void *state, const struct asc_incident *inc)
 {
     struct json_sink *s = state;
     if (!s->summary_only)
         return 0;   /* flow output stays one object per flow */
-    asc_json_summary(&s->w, sum);
+    if (s->n_inc++ == 0)
+        asc_jw_arr_open(&s->incw, NULL);
+    asc_json_incident(&s->incw, inc);
+    return 0;
+}
+
+static int json_put_summary(void *state, const struct asc_run_summary *sum)
+{
+    struct json_sink *s = state;
+    if (!s->summary_only)
+        return 0;
+    if (s->n_inc == 0)
+        asc_jw_arr_open(&s->incw, NULL);
+    asc_jw_arr_close(&s->incw);
+    asc_jw_obj_open(&s->w, NULL);
+    asc_jw_u64(&s->w, "schema_version", ASC_JSON_SCHEMA_VERSION);
+    asc_json_run(&s->w, sum);
+    asc_jw_raw(&s->w, "incidents", s->incw.buf, s->incw.len);
+    asc_jw_obj_close(&s->w);
     asc_jw_raw_char(&s->w, '\n');
     s->w.need_comma[0] = false;
     return 0;
@@ -146,6 +167,7 @@ static int json_close(void *state, struct asc_err *err)
     if (s->own && fclose(s->f) != 0)
         rc = ASC_EIO;
     asc_jw_fini(&s->w);
+    asc_jw_fini(&s->incw);
     free(s);
     if (rc)
         asc_err_set(err, rc, "write error on JSON output");
@@ -157,7 +179,7 @@ const struct asc_sink_ops asc_sink_json = {
     .name = "json",
     .open = json_open,
     .put_flow = json_put_flow,
-    .put_incident = NULL,
+    .put_incident = json_put_incident,
     .put_summary = json_put_summary,
     .flush = json_flush,
     .close = json_close,

@@ -74,6 +74,12 @@ static void put_talkers(struct asc_jsonw *w, const struct asc_run_summary *s)
 void asc_json_summary(struct asc_jsonw *w, const struct asc_run_summary *s)
 {
     asc_jw_obj_open(w, NULL);
+    asc_json_run(w, s);
+    asc_jw_obj_close(w);
+}
+
+void asc_json_run(struct asc_jsonw *w, const struct asc_run_summary *s)
+{
     asc_jw_obj_open(w, "run");
     asc_jw_arr_open(w, "inputs");
     for (size_t i = 0; i < s->n_inputs; i++)
@@ -90,6 +96,5 @@ void asc_json_summary(struct asc_jsonw *w, const struct asc_run_summary *s)
     put_decode(w, s);
     put_flows(w, s);
     put_talkers(w, s);
-    asc_jw_obj_close(w);
     asc_jw_obj_close(w);
 }

@@ -1,0 +1,287 @@
+/*
+ * flood.c - the flood detector: volumetric attacks on one destination,
+ * direct (SYN, ACK, RST, UDP, ICMP, fragments) and reflected
+ * (amplification by source port, TCP SYN-ACK reflection).
+ *
+ * Per packet (innermost IP layer) it counts packets and bytes per
+ * (destination, vector) in 1 s bins of data time. Each closed bin goes
+ * through a static floor, a minimum number of sources and a CUSUM change
+ * point over an EWMA baseline of that destination's earlier bins; a bin
+ * that passes opens (or extends) an incident. The incident ends after
+ * `quiet` seconds below half the floor, or at the end of input.
+ * Sources are kept in a bounded srcset (src/attrib) and graded: the
+ * senders of unsolicited responses of a reflection vector are
+ * `reflector`; a source that completed a handshake is `verified`.
+ * Algorithm, defaults and false positives: docs/detectors/flood.md.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/conf.h"
+#include "core/hll.h"
+#include "detect/flood_int.h"
+
+/* ---- settings ---------------------------------------------------------- */
+
+static void read_params(struct flood *d, struct asc_conf *cf)
+{
+    struct flood_params *p = &d->prm;
+    p->syn_pps = asc_conf_num(cf, "flood", "syn_pps", 100);
+    p->tcp_pps = asc_conf_num(cf, "flood", "tcp_pps", 1000);
+    p->udp_pps = asc_conf_num(cf, "flood", "udp_pps", 2000);
+    p->amp_pps = asc_conf_num(cf, "flood", "amp_pps", 100);
+    p->icmp_pps = asc_conf_num(cf, "flood", "icmp_pps", 500);
+    p->frag_pps = asc_conf_num(cf, "flood", "frag_pps", 1000);
+    p->min_sources = asc_conf_num(cf, "flood", "min_sources", 5);
+    p->quiet = asc_conf_num(cf, "flood", "quiet", 10);
+    p->alpha = asc_conf_num(cf, "flood", "alpha", 0.1);
+    p->max_dst = asc_conf_num(cf, "flood", "max_dst", 65536);
+    p->max_sources = asc_conf_num(cf, "flood", "max_sources", 65536);
+    static const char *const names[] = {"syn_pps", "amp_pps", "udp_pps", "icmp_pps",
+                                        "min_sources", "quiet", "alpha", "max_sources"};
+    const double vals[] = {p->syn_pps, p->amp_pps, p->udp_pps, p->icmp_pps,
+                           p->min_sources, p->quiet, p->alpha, p->max_sources};
+    for (size_t i = 0; i < ASC_ARRAY_LEN(names); i++)
+        d->params[i] = (struct asc_inc_param){names[i], vals[i]};
+    d->n_params = ASC_ARRAY_LEN(names);
+}
+
+static int flood_init(const struct asc_det_env *env, void **state, struct asc_err *err)
+{
+    struct flood *d = asc_xcalloc(1, sizeof(*d));
+    read_params(d, env ? env->conf : NULL);
+    if (d->prm.max_dst < WAYS || d->prm.max_dst > (1 << 26) || d->prm.quiet < 1 ||
+        d->prm.alpha <= 0 || d->prm.alpha > 1 || d->prm.max_sources < 1) {
+        free(d);
+        return asc_err_set(err, ASC_EINVAL, "flood: max_dst, quiet, alpha or max_sources out of range");
+    }
+    d->g = env ? env->grader : NULL;
+    size_t n = WAYS;
+    while (n < (size_t)d->prm.max_dst)
+        n <<= 1;
+    d->nsets = n / WAYS;
+    d->t = asc_xcalloc(n, sizeof(*d->t));
+    d->memo = asc_xcalloc(FRAG_MEMO, sizeof(*d->memo));
+    *state = d;
+    return 0;
+}
+
+static void inc_free(struct open_inc *o)
+{
+    if (!o)
+        return;
+    asc_srcset_free(o->src);
+    free(o);
+}
+
+static void flood_fini(void *state)
+{
+    struct flood *d = state;
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->nsets * WAYS; i++) {
+        asc_srcset_free(d->t[i].cand);
+        inc_free(d->t[i].inc);
+    }
+    free(d->t);
+    free(d->memo);
+    free(d);
+}
+
+/* ---- destination table ------------------------------------------------- */
+
+static uint64_t dv_hash(const struct asc_addr *a, unsigned vec)
+{
+    return asc_addr_hash(a) ^ (uint64_t)(vec + 1) * 0x9e3779b97f4a7c15ull;
+}
+
+static struct dstv *dv_set(struct flood *d, const struct asc_addr *dst, unsigned vec)
+{
+    return &d->t[(dv_hash(dst, vec) >> 17) % d->nsets * WAYS];
+}
+
+static bool dv_match(const struct dstv *e, const struct asc_addr *dst, unsigned vec)
+{
+    return e->used && e->vec == vec && e->dst.family == dst->family &&
+           !memcmp(e->dst.b, dst->b, 16);
+}
+
+static struct dstv *dv_find(struct flood *d, const struct asc_addr *dst, unsigned vec)
+{
+    struct dstv *set = dv_set(d, dst, vec);
+    for (int w = 0; w < WAYS; w++)
+        if (dv_match(&set[w], dst, vec))
+            return &set[w];
+    return NULL;
+}
+
+/* The entry of (dst, vec); a free or the quietest idle entry of its set
+ * when new; NULL when every way holds a candidate or an incident. */
+static struct dstv *dv_get(struct flood *d, const struct asc_addr *dst, unsigned vec)
+{
+    struct dstv *set = dv_set(d, dst, vec);
+    struct dstv *victim = NULL;
+    for (int w = 0; w < WAYS; w++) {
+        struct dstv *e = &set[w];
+        if (dv_match(e, dst, vec))
+            return e;
+        if (!e->used) {
+            if (!victim || victim->used)
+                victim = e;
+        } else if (!e->inc && !e->cand && (!victim || (victim->used && e->mu < victim->mu)))
+            victim = e;
+    }
+    if (!victim)
+        return NULL;
+    memset(victim, 0, sizeof(*victim));
+    victim->used = 1;
+    victim->dst = *dst;
+    victim->vec = (uint8_t)vec;
+    victim->sec = INT64_MIN;
+    victim->base_sec = INT64_MIN;
+    return victim;
+}
+
+static size_t memo_idx(const struct asc_addr *s, const struct asc_addr *t, uint32_t id)
+{
+    return (size_t)((asc_addr_hash(s) ^ asc_addr_hash(t) * 31 ^ id) % FRAG_MEMO);
+}
+
+/* The vector of a packet; fragments after the first take the vector of
+ * their first fragment when it was seen. */
+static unsigned packet_vector(struct flood *d, const struct asc_ipl *l, const struct asc_flow *f,
+                              unsigned *ev)
+{
+    if (l->frag == ASC_FRAG_LATER) {
+        const struct frag_memo *m = &d->memo[memo_idx(&l->src, &l->dst, l->frag_id)];
+        if (m->id == l->frag_id && !asc_addr_cmp(&m->src, &l->src) &&
+            !asc_addr_cmp(&m->dst, &l->dst)) {
+            *ev = flood_vec_reflective(m->vec) ? ASC_EV_REFLECTED : 0;
+            return m->vec;
+        }
+        return FV_FRAG;
+    }
+    unsigned vec = flood_vec_classify(l, f, ev);
+    if (l->frag == ASC_FRAG_FIRST) {
+        struct frag_memo *m = &d->memo[memo_idx(&l->src, &l->dst, l->frag_id)];
+        *m = (struct frag_memo){l->src, l->dst, l->frag_id, (uint8_t)vec};
+    }
+    return vec;
+}
+
+static void note_port(struct open_inc *o, uint16_t port)
+{
+    size_t j, min = 0;
+    for (j = 0; j < ASC_INC_PORTS && o->port_pkts[j]; j++)
+        if (o->port[j] == port) {
+            o->port_pkts[j]++;
+            return;
+        }
+    if (j < ASC_INC_PORTS) {
+        o->port[j] = port;
+        o->port_pkts[j] = 1;
+        return;
+    }
+    for (j = 1; j < ASC_INC_PORTS; j++)
+        if (o->port_pkts[j] < o->port_pkts[min])
+            min = j;
+    o->port[min] = port;    /* Space-Saving: take over the smallest counter */
+    o->port_pkts[min]++;
+}
+
+static void note_cid(struct open_inc *o, const struct asc_flow *f)
+{
+    if (!f || o->n_cid >= ASC_INC_CIDS)
+        return;
+    for (size_t i = 0; i < o->n_cid; i++)
+        if (!memcmp(&o->cid_keys[i], &f->key, sizeof(f->key)))
+            return;
+    o->cid_keys[o->n_cid++] = f->key;
+}
+
+static void flood_on_pkt(void *state, const struct asc_pkt *p, const struct asc_flow *f)
+{
+    struct flood *d = state;
+    if (p->n_ipl == 0)
+        return;
+    const struct asc_ipl *l = &p->ipl[p->n_ipl - 1];
+    unsigned ev = 0;
+    unsigned vec = packet_vector(d, l, f, &ev);
+    if (vec == FV_NONE)
+        return;
+    if (vec == FV_RST) {
+        /* Reflectors reset the connections the victim never answered:
+         * their RSTs belong to the reflection. */
+        struct dstv *r = dv_find(d, &l->dst, FV_SYNACK);
+        struct asc_srcset *rs = r ? (r->inc ? r->inc->src : r->cand) : NULL;
+        if (rs && asc_srcset_has(rs, &l->src)) {
+            vec = FV_SYNACK;
+            ev |= ASC_EV_REFLECTED;
+        }
+    }
+    struct dstv *e = dv_get(d, &l->dst, vec);
+    if (!e) {
+        d->dropped++;
+        return;
+    }
+    int64_t sec = p->ts / ASC_NS_PER_SEC;
+    if (sec != e->sec) {
+        /* Ticks close every bin before the next second's packets; only a
+         * packet older than the clock lands here with a bin still open,
+         * and then it joins that bin. */
+        if (e->bin_pkts && sec < e->sec)
+            sec = e->sec;
+        e->sec = sec;
+        e->bin_first = p->ts;
+        e->bin_pkts = e->bin_bytes = 0;
+        e->n_pend = 0;
+    }
+    e->bin_pkts++;
+    e->bin_bytes += l->ip_len;
+    struct asc_srcset *ss = e->inc ? e->inc->src : e->cand;
+    if (!ss && e->n_pend < PENDING) {
+        e->pend[e->n_pend++] = (struct pend){l->src, l->ttl, (uint8_t)ev, (uint16_t)l->ip_len};
+    } else if (!ss) {
+        ss = e->cand = asc_srcset_new((size_t)d->prm.max_sources);
+        for (unsigned i = 0; i < e->n_pend; i++)
+            asc_srcset_add(ss, d->g, &e->pend[i].a, 1, e->pend[i].len, e->pend[i].ttl,
+                           e->pend[i].ev);
+    }
+    if (ss)
+        asc_srcset_add(ss, d->g, &l->src, 1, l->ip_len, l->ttl, ev);
+    if (e->inc) {
+        e->inc->pkts++;
+        e->inc->bytes += l->ip_len;
+        e->inc->end = p->ts;
+        if (l->l4_ok)
+            note_port(e->inc, l->dport);
+        note_cid(e->inc, f);
+    }
+}
+
+/* A flow that ended answered verifies its originator as a source of a
+ * flood on its responder. */
+static void flood_on_flow_end(void *state, const struct asc_flow *f)
+{
+    struct flood *d = state;
+    if (!asc_flow_verifies_orig(f))
+        return;
+    unsigned vec = f->key.proto == 6 ? FV_SYN : f->key.proto == 17 ? FV_UDP : FV_ICMP;
+    struct dstv *e = dv_find(d, &f->key.resp, vec);
+    if (e && e->inc)
+        asc_srcset_mark(e->inc->src, &f->key.orig, ASC_EV_ANSWERED);
+}
+
+const struct asc_detector_ops asc_detector_flood = {
+    .abi = ASC_DETECTOR_ABI,
+    .name = "flood",
+    .version = FLOOD_VERSION,
+    .wants = ASC_WANT_PKT | ASC_WANT_FLOW_END | ASC_WANT_TICK,
+    .init = flood_init,
+    .on_pkt = flood_on_pkt,
+    .on_flow_end = flood_on_flow_end,
+    .on_tick = flood_on_tick,
+    .fini = flood_fini,
+};

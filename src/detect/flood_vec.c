@@ -1,0 +1,152 @@
+/*
+ * flood_vec.c - which flood vector a packet belongs to (flood detector).
+ *
+ * Reflection vectors are recognised by the response's source port (UDP
+ * amplification services) or by an unsolicited SYN-ACK, and only count
+ * when the receiver sent nothing in that flow: a response to a request
+ * the victim made is ordinary traffic. Direct vectors count packets that
+ * are not part of a conversation the victim takes part in (a SYN, an ACK
+ * or RST outside any handshake, UDP and ICMP the victim never answered).
+ */
+#include <string.h>
+
+#include "detect/flood_int.h"
+
+struct amp_service {
+    uint16_t port;
+    const char *vector;
+};
+
+/* UDP services abused for amplification (US-CERT TA14-017A and later
+ * reports), by the source port of their responses. */
+static const struct amp_service amp[] = {
+    {17, "udp.qotd-amp"},        {19, "udp.chargen-amp"},    {53, "udp.dns-amp"},
+    {69, "udp.tftp-amp"},        {111, "udp.portmap-amp"},   {123, "udp.ntp-amp"},
+    {137, "udp.netbios-amp"},    {161, "udp.snmp-amp"},      {389, "udp.cldap-amp"},
+    {500, "udp.ike-amp"},        {520, "udp.rip-amp"},       {1434, "udp.mssql-amp"},
+    {1900, "udp.ssdp-amp"},      {3283, "udp.ard-amp"},      {3702, "udp.wsd-amp"},
+    {4500, "udp.ike-amp"},       {5351, "udp.natpmp-amp"},   {5353, "udp.mdns-amp"},
+    {5683, "udp.coap-amp"},      {10001, "udp.ubiquiti-amp"}, {11211, "udp.memcached-amp"},
+    {27015, "udp.steam-amp"},    {32414, "udp.plex-amp"},    {33848, "udp.jenkins-amp"},
+    {37810, "udp.dvr-amp"},      {47808, "udp.bacnet-amp"},
+};
+#define N_AMP (sizeof(amp) / sizeof(amp[0]))
+
+static const char *const fixed_names[FV_AMP0] = {
+    "none", "tcp.syn", "tcp.synack-reflection", "tcp.ack", "tcp.rst", "udp", "icmp",
+    "ip.fragments",
+};
+
+const char *flood_vec_name(unsigned vec)
+{
+    if (vec < FV_AMP0)
+        return fixed_names[vec];
+    return vec - FV_AMP0 < N_AMP ? amp[vec - FV_AMP0].vector : "unknown";
+}
+
+bool flood_vec_reflective(unsigned vec)
+{
+    return vec == FV_SYNACK || vec >= FV_AMP0;
+}
+
+bool flood_vec_needs_sources(unsigned vec)
+{
+    /* One host sending a lot is a DoS only for vectors no conversation
+     * produces; reflection needs many reflectors by nature. */
+    return vec != FV_SYN && vec != FV_ICMP && vec != FV_FRAG;
+}
+
+uint8_t flood_vec_proto(unsigned vec)
+{
+    switch (vec) {
+    case FV_SYN: case FV_SYNACK: case FV_ACK: case FV_RST: return 6;
+    case FV_ICMP: return 0;     /* ICMP or ICMPv6 */
+    case FV_FRAG: return 0;
+    default: return 17;
+    }
+}
+
+double flood_vec_floor(const struct flood_params *p, unsigned vec)
+{
+    switch (vec) {
+    case FV_SYN: return p->syn_pps;
+    case FV_SYNACK: return p->amp_pps;
+    case FV_ACK: case FV_RST: return p->tcp_pps;
+    case FV_UDP: return p->udp_pps;
+    case FV_ICMP: return p->icmp_pps;
+    case FV_FRAG: return p->frag_pps;
+    default: return p->amp_pps;
+    }
+}
+
+static unsigned amp_vector(uint16_t sport)
+{
+    for (unsigned i = 0; i < N_AMP; i++)
+        if (amp[i].port == sport) {
+            /* Services sharing a vector name share its slot (IKE 500/4500). */
+            for (unsigned j = 0; j < i; j++)
+                if (!strcmp(amp[j].vector, amp[i].vector))
+                    return FV_AMP0 + j;
+            return FV_AMP0 + i;
+        }
+    return 0;
+}
+
+/* Direction of the packet's sender in f: 0 originator, 1 responder. */
+static int sender_dir(const struct asc_ipl *l, const struct asc_flow *f)
+{
+    return asc_addr_cmp(&l->src, &f->key.orig) == 0 ? 0 : 1;
+}
+
+static unsigned classify_tcp(const struct asc_ipl *l, const struct asc_flow *f, int sd,
+                             bool victim_silent, unsigned *ev)
+{
+    uint8_t fl = l->tcp_flags;
+    if ((fl & (ASC_TH_SYN | ASC_TH_ACK)) == ASC_TH_SYN) {
+        if (f && sd == 0 && asc_flow_verifies_orig(f))
+            *ev |= ASC_EV_ANSWERED;
+        return FV_SYN;
+    }
+    if ((fl & (ASC_TH_SYN | ASC_TH_ACK)) == (ASC_TH_SYN | ASC_TH_ACK)) {
+        if (!victim_silent)
+            return FV_NONE;
+        *ev |= ASC_EV_REFLECTED;
+        return FV_SYNACK;
+    }
+    if (fl & ASC_TH_RST)
+        return victim_silent ? FV_RST : FV_NONE;
+    if (f && (f->flags & ASC_FF_SYN_SEEN))
+        return FV_NONE;         /* part of a handshaken connection */
+    return victim_silent ? FV_ACK : FV_NONE;
+}
+
+unsigned flood_vec_classify(const struct asc_ipl *l, const struct asc_flow *f, unsigned *ev)
+{
+    *ev = 0;
+    int sd = f ? sender_dir(l, f) : 0;
+    bool victim_silent = !f || f->dir[!sd].pkts == 0;
+    if (!l->l4_ok) {
+        if (l->frag == ASC_FRAG_FIRST || l->frag == ASC_FRAG_LATER)
+            return FV_FRAG;
+        return FV_NONE;
+    }
+    switch (l->proto) {
+    case 6:
+        return classify_tcp(l, f, sd, victim_silent, ev);
+    case 17: {
+        unsigned v = amp_vector(l->sport);
+        if (v) {
+            if (!victim_silent)
+                return FV_NONE;
+            *ev |= ASC_EV_REFLECTED;
+            return v;
+        }
+        return victim_silent ? FV_UDP : FV_NONE;
+    }
+    case 1:
+    case 58:
+        return victim_silent ? FV_ICMP : FV_NONE;
+    default:
+        return FV_NONE;
+    }
+}

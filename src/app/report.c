@@ -1,10 +1,11 @@
 /*
- * report.c - the terminal report of `ascribe analyze`: traffic summary,
+ * report.c - the terminal report of `ascribe analyze`: incidents, traffic summary,
  * protocol mix, top talkers, decode outcomes. Fits 100 columns; colour only
- * when asked (on a terminal). Later issues add incidents and statistics.
+ * when asked (on a terminal). Incidents come first, most severe first.
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -122,10 +123,54 @@ static void decoding(FILE *f, const struct asc_run_summary *s, bool color)
         fputc('\n', f);
 }
 
+static int cmp_brief(const void *pa, const void *pb)
+{
+    const struct asc_inc_brief *a = *(const struct asc_inc_brief *const *)pa;
+    const struct asc_inc_brief *b = *(const struct asc_inc_brief *const *)pb;
+    if (a->severity != b->severity)
+        return a->severity > b->severity ? -1 : 1;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    return strcmp(a->line, b->line);
+}
+
+/* Incidents, most severe first, with their sources' grades. */
+static void incidents(FILE *f, const struct asc_run_summary *s, bool color)
+{
+    char t1[40], hdr[64];
+    snprintf(hdr, sizeof(hdr), "Incidents (%zu)", s->n_incidents);
+    heading(f, hdr, color);
+    if (!s->n_incidents) {
+        fputs("  none at the thresholds in force\n", f);
+        return;
+    }
+    const struct asc_inc_brief **v = asc_xcalloc(s->n_incidents, sizeof(*v));
+    for (size_t i = 0; i < s->n_incidents; i++)
+        v[i] = &s->incidents[i];
+    qsort(v, s->n_incidents, sizeof(*v), cmp_brief);
+    for (size_t i = 0; i < s->n_incidents; i++) {
+        const struct asc_inc_brief *b = v[i];
+        fmt_time(b->start, t1, sizeof(t1));
+        fprintf(f, "  %s[%4.1f]%s %-11s %.80s\n", color && b->severity >= 7 ? "\033[31m" : "",
+                b->severity, color && b->severity >= 7 ? "\033[0m" : "", asc_inc_type_name(b->type),
+                b->line);
+        fprintf(f, "         from %s for %.3f s; sources by grade:", t1,
+                (double)(b->end - b->start) / 1e9);
+        for (int g = 0; g < ASC_GRADE__COUNT; g++)
+            if (b->grade_count[g])
+                fprintf(f, " %s %" PRIu64, asc_grade_name((unsigned)g), b->grade_count[g]);
+        fputc('\n', f);
+        for (size_t j = 0; j < b->n_top; j++)
+            fprintf(f, "         %s %s\n", j ? "    " : "top", b->top[j]);
+    }
+    free(v);
+}
+
 void asc_report_text(FILE *f, const struct asc_run_summary *s, bool color)
 {
-    heading(f, "ascribe " ASC_VERSION " - traffic summary", color);
+    heading(f, "ascribe " ASC_VERSION " - report", color);
     overview(f, s);
+    incidents(f, s, color);
     protocols(f, s, color);
     talkers(f, s, color);
     decoding(f, s, color);

@@ -31,7 +31,7 @@ static void read_params(struct flood *d, struct asc_conf *cf)
     p->syn_pps = asc_conf_num(cf, "flood", "syn_pps", 100);
     p->tcp_pps = asc_conf_num(cf, "flood", "tcp_pps", 1000);
     p->udp_pps = asc_conf_num(cf, "flood", "udp_pps", 2000);
-    p->amp_pps = asc_conf_num(cf, "flood", "amp_pps", 100);
+    p->amp_pps = asc_conf_num(cf, "flood", "amp_pps", 40);
     p->icmp_pps = asc_conf_num(cf, "flood", "icmp_pps", 500);
     p->frag_pps = asc_conf_num(cf, "flood", "frag_pps", 1000);
     p->min_sources = asc_conf_num(cf, "flood", "min_sources", 5);
@@ -234,12 +234,14 @@ static void flood_on_pkt(void *state, const struct asc_pkt *p, const struct asc_
         if (e->bin_pkts && sec < e->sec)
             sec = e->sec;
         e->sec = sec;
-        e->bin_first = p->ts;
+        e->bin_first = e->bin_last = p->ts;
         e->bin_pkts = e->bin_bytes = 0;
         e->n_pend = 0;
     }
     e->bin_pkts++;
     e->bin_bytes += l->ip_len;
+    if (p->ts > e->bin_last)
+        e->bin_last = p->ts;
     struct asc_srcset *ss = e->inc ? e->inc->src : e->cand;
     if (!ss && e->n_pend < PENDING) {
         e->pend[e->n_pend++] = (struct pend){l->src, l->ttl, (uint8_t)ev, (uint16_t)l->ip_len};

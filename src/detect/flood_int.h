@@ -63,7 +63,7 @@ struct dstv {
     struct asc_addr dst;
     uint8_t vec, used, n_pend;
     int64_t sec;                /* bin being filled */
-    asc_time bin_first;
+    asc_time bin_first, bin_last;
     uint64_t bin_pkts, bin_bytes;
     double mu, sigma, cusum;    /* baseline of earlier bins */
     int64_t base_sec;           /* last bin folded into the baseline */

@@ -38,7 +38,7 @@ static void open_incident(struct flood *d, struct dstv *e)
 {
     struct open_inc *o = asc_xcalloc(1, sizeof(*o));
     o->start = e->bin_first;
-    o->end = e->bin_first;
+    o->end = e->bin_last;
     o->src = e->cand;
     e->cand = NULL;
     if (!o->src) {

@@ -48,6 +48,11 @@ $(BUILD)/gencap: $(GENCAP_SRC) tools/gencap.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(GENCAP_SRC) -lm
 
+# LPM lookup benchmark (bench/lpm runs it three times and reports medians).
+$(BUILD)/lpm_bench: bench/lpm_bench.c $(BUILD)/libascribe.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libascribe.a $(LDLIBS)
+
 deps:
 	scripts/deps
 
@@ -67,7 +72,7 @@ asan:
 demo: deps all $(BUILD)/gencap
 	scripts/demo
 
-bench: deps all $(BUILD)/gencap
+bench: deps all $(BUILD)/gencap $(BUILD)/lpm_bench
 	bench/run
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))

@@ -4,13 +4,13 @@
 
 CC       ?= cc
 BUILD    ?= build
-PKGS     := libpcap nettle jansson
+PKGS     := libpcap nettle jansson zlib
 CPPFLAGS += -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
 WARN     := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wcast-align -Wundef -Wvla
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 $(WARN) $(WERROR)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lnettle -ljansson) -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lnettle -ljansson -lz) -lm
 
 SRC      := $(sort $(wildcard src/*/*.c))
 LIBSRC   := $(filter-out src/app/main.c,$(SRC))
@@ -48,6 +48,11 @@ $(BUILD)/gencap: $(GENCAP_SRC) tools/gencap.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(GENCAP_SRC) -lm
 
+# LPM lookup benchmark (bench/lpm runs it three times and reports medians).
+$(BUILD)/lpm_bench: bench/lpm_bench.c $(BUILD)/libascribe.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libascribe.a $(LDLIBS)
+
 deps:
 	scripts/deps
 
@@ -67,7 +72,7 @@ asan:
 demo: deps all $(BUILD)/gencap
 	scripts/demo
 
-bench: deps all $(BUILD)/gencap
+bench: deps all $(BUILD)/gencap $(BUILD)/lpm_bench
 	bench/run
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))

@@ -9,13 +9,20 @@
  * Formats: plain IP/CIDR per line, Spamhaus DROP/EDROP, FireHOL .netset and
  * .ipset, DShield block lists, Tor exit lists (bulk and exit-addresses),
  * abuse.ch Feodo CSV, ET compromised IPs, plain domain lists.
- * A malformed line is reported once with file:line and skipped.
+ * A malformed line is skipped and counted; each file logs one warning that
+ * names the first one as file:line. An empty file loads as a list with no
+ * entries and a warning. Lines longer than ASC_INTEL_MAX_LINE are malformed.
  * Lookups are read-only and safe from several threads.
  */
 #ifndef ASC_INTEL_H
 #define ASC_INTEL_H
 
+#include <stdio.h>
+
 #include "core/common.h"
+
+#define ASC_INTEL_MAX_LINE 4096
+#define ASC_INTEL_MAX_DOMAINS (16u * 1024 * 1024)
 
 struct asc_intel_list {
     const char *name;       /* "feodo", "firehol_level1", ... */
@@ -36,6 +43,10 @@ void asc_intel_free(struct asc_intel *in);
  * list names (feodo -> c2, tor -> tor, drop -> drop, ...) and the date from
  * the file's header. Returns the list index, or -1 with err set. */
 int asc_intel_load(struct asc_intel *in, const char *spec, struct asc_err *err);
+
+/* Same from an open stream (borrowed, not closed); `spec` as above, its
+ * FILE part only names the list. Used by the fuzz harness. */
+int asc_intel_load_stream(struct asc_intel *in, FILE *f, const char *spec, struct asc_err *err);
 
 size_t asc_intel_n_lists(const struct asc_intel *in);
 const struct asc_intel_list *asc_intel_list(const struct asc_intel *in, size_t i);

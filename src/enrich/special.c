@@ -1,0 +1,143 @@
+/*
+ * special.c - the IANA special-purpose address table and the bogon notion.
+ *
+ * Enrichment stage, see special.h. The table is small (about 50 blocks),
+ * so a lookup scans the address family's rows and keeps the longest match:
+ * no initialisation, no shared state, safe from any thread.
+ *
+ * Sources, as of ASC_SPECIAL_TABLE_DATE (2025-10-09, the IPv6 registry's
+ * last update; the IPv4 registry's entries are unchanged since 2020):
+ *   https://www.iana.org/assignments/iana-ipv4-special-registry/
+ *   https://www.iana.org/assignments/iana-ipv6-special-registry/
+ * Columns kept: block, name, and "Globally Reachable" (folded into the
+ * flags: False -> RESERVED or PRIVATE, plus BOGON; True or N/A -> none).
+ * Rows marked "(space)" are not in the special-purpose registries but in
+ * the IPv4 / IPv6 address-space registries: multicast, and IPv6 outside the
+ * 2000::/3 global unicast space, which the usual bogon lists also drop.
+ */
+#include "enrich/special.h"
+
+#include "enrich/enrich.h"
+
+enum {
+    P = ASC_NF_PRIVATE | ASC_NF_BOGON,  /* private-use, not global */
+    R = ASC_NF_RESERVED | ASC_NF_BOGON, /* special, not global */
+    D = ASC_NF_RESERVED,                /* deprecated, still seen in the wild */
+    G = 0,                              /* special but globally reachable */
+};
+
+struct special {
+    uint64_t hi, lo; /* IPv4: address in the low 32 bits of lo */
+    uint8_t plen;
+    uint8_t flags;
+    const char *name;
+};
+
+#define V4(a, b, c, d) ((uint64_t)(a) << 24 | (uint64_t)(b) << 16 | (uint64_t)(c) << 8 | (d))
+
+static const struct special special4[] = {
+    {0, V4(0, 0, 0, 0), 8, R, "\"This network\""},
+    {0, V4(0, 0, 0, 0), 32, R, "\"This host on this network\""},
+    {0, V4(10, 0, 0, 0), 8, P, "Private-Use"},
+    {0, V4(100, 64, 0, 0), 10, P, "Shared Address Space"},
+    {0, V4(127, 0, 0, 0), 8, R, "Loopback"},
+    {0, V4(169, 254, 0, 0), 16, R, "Link Local"},
+    {0, V4(172, 16, 0, 0), 12, P, "Private-Use"},
+    {0, V4(192, 0, 0, 0), 24, R, "IETF Protocol Assignments"},
+    {0, V4(192, 0, 0, 0), 29, R, "IPv4 Service Continuity Prefix"},
+    {0, V4(192, 0, 0, 8), 32, R, "IPv4 dummy address"},
+    {0, V4(192, 0, 0, 9), 32, G, "Port Control Protocol Anycast"},
+    {0, V4(192, 0, 0, 10), 32, G, "Traversal Using Relays around NAT Anycast"},
+    {0, V4(192, 0, 0, 170), 32, R, "NAT64/DNS64 Discovery"},
+    {0, V4(192, 0, 0, 171), 32, R, "NAT64/DNS64 Discovery"},
+    {0, V4(192, 0, 2, 0), 24, R, "Documentation (TEST-NET-1)"},
+    {0, V4(192, 31, 196, 0), 24, G, "AS112-v4"},
+    {0, V4(192, 52, 193, 0), 24, G, "AMT"},
+    {0, V4(192, 88, 99, 0), 24, D, "Deprecated (6to4 Relay Anycast)"},
+    {0, V4(192, 168, 0, 0), 16, P, "Private-Use"},
+    {0, V4(192, 175, 48, 0), 24, G, "Direct Delegation AS112 Service"},
+    {0, V4(198, 18, 0, 0), 15, R, "Benchmarking"},
+    {0, V4(198, 51, 100, 0), 24, R, "Documentation (TEST-NET-2)"},
+    {0, V4(203, 0, 113, 0), 24, R, "Documentation (TEST-NET-3)"},
+    {0, V4(224, 0, 0, 0), 4, R, "Multicast (space)"},
+    {0, V4(240, 0, 0, 0), 4, R, "Reserved"},
+    {0, V4(255, 255, 255, 255), 32, R, "Limited Broadcast"},
+};
+
+static const struct special special6[] = {
+    /* (space): everything outside 2000::/3 except what rows below carve out */
+    {0x0000000000000000ull, 0, 3, R, "Reserved by IETF (space)"},
+    {0x4000000000000000ull, 0, 2, R, "Reserved by IETF (space)"},
+    {0x8000000000000000ull, 0, 1, R, "Reserved by IETF (space)"},
+    {0xff00000000000000ull, 0, 8, R, "Multicast (space)"},
+    /* the IPv6 special-purpose registry */
+    {0, 0, 128, R, "Unspecified Address"},
+    {0, 1, 128, R, "Loopback Address"},
+    {0, 0x0000ffff00000000ull, 96, R, "IPv4-mapped Address"},
+    {0x0064ff9b00000000ull, 0, 96, G, "IPv4-IPv6 Translat."},
+    {0x0064ff9b00010000ull, 0, 48, R, "IPv4-IPv6 Translat. (local use)"},
+    {0x0100000000000000ull, 0, 64, R, "Discard-Only Address Block"},
+    {0x0100000000000001ull, 0, 64, R, "Dummy IPv6 Prefix"},
+    {0x2001000000000000ull, 0, 23, R, "IETF Protocol Assignments"},
+    {0x2001000000000000ull, 0, 32, G, "TEREDO"},
+    {0x2001000100000000ull, 1, 128, G, "Port Control Protocol Anycast"},
+    {0x2001000100000000ull, 2, 128, G, "Traversal Using Relays around NAT Anycast"},
+    {0x2001000100000000ull, 3, 128, G, "DNS-SD Service Registration Protocol Anycast"},
+    {0x2001000200000000ull, 0, 48, R, "Benchmarking"},
+    {0x2001000300000000ull, 0, 32, G, "AMT"},
+    {0x2001000401120000ull, 0, 48, G, "AS112-v6"},
+    {0x2001001000000000ull, 0, 28, R, "Deprecated (previously ORCHID)"},
+    {0x2001002000000000ull, 0, 28, G, "ORCHIDv2"},
+    {0x2001003000000000ull, 0, 28, G, "Drone Remote ID Protocol Entity Tags (DETs) Prefix"},
+    {0x20010db800000000ull, 0, 32, R, "Documentation"},
+    {0x2002000000000000ull, 0, 16, G, "6to4"},
+    {0x2620004f80000000ull, 0, 48, G, "Direct Delegation AS112 Service"},
+    {0x3fff000000000000ull, 0, 20, R, "Documentation"},
+    {0x5f00000000000000ull, 0, 16, R, "Segment Routing (SRv6) SIDs"},
+    {0xfc00000000000000ull, 0, 7, P, "Unique-Local"},
+    {0xfe80000000000000ull, 0, 10, R, "Link-Local Unicast"},
+};
+
+static uint64_t mask64(unsigned bits)
+{
+    return bits == 0 ? 0 : bits >= 64 ? ~0ull : ~0ull << (64 - bits);
+}
+
+static const struct special *find(const struct asc_addr *a)
+{
+    const struct special *best = NULL;
+    if (a->family == ASC_AF_INET) {
+        uint64_t v = V4(a->b[0], a->b[1], a->b[2], a->b[3]);
+        for (size_t i = 0; i < ASC_ARRAY_LEN(special4); i++) {
+            const struct special *s = &special4[i];
+            uint64_t m = s->plen ? (0xffffffffull << (32 - s->plen)) & 0xffffffffull : 0;
+            if ((v & m) == s->lo && (!best || s->plen > best->plen))
+                best = s;
+        }
+    } else if (a->family == ASC_AF_INET6) {
+        uint64_t hi = 0, lo = 0;
+        for (int i = 0; i < 8; i++) {
+            hi = hi << 8 | a->b[i];
+            lo = lo << 8 | a->b[8 + i];
+        }
+        for (size_t i = 0; i < ASC_ARRAY_LEN(special6); i++) {
+            const struct special *s = &special6[i];
+            uint64_t mh = mask64(s->plen), ml = s->plen > 64 ? mask64(s->plen - 64u) : 0;
+            if ((hi & mh) == s->hi && (lo & ml) == s->lo && (!best || s->plen > best->plen))
+                best = s;
+        }
+    }
+    return best;
+}
+
+uint32_t asc_special_flags(const struct asc_addr *a)
+{
+    const struct special *s = find(a);
+    return s ? s->flags : 0;
+}
+
+const char *asc_special_name(const struct asc_addr *a)
+{
+    const struct special *s = find(a);
+    return s ? s->name : NULL;
+}

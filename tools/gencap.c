@@ -1,5 +1,6 @@
 /*
- * gencap - deterministic synthetic pcap generator for ascribe's demo and benchmarks.
+ * gencap - deterministic synthetic pcap generator for ascribe's demo, benchmarks and
+ * end-to-end detection tests.
  *
  * Writes classic pcap (microsecond timestamps, LINKTYPE_ETHERNET) from a seed with its own
  * PRNG (xoshiro256** seeded by splitmix64): the same arguments always give the same bytes.
@@ -15,6 +16,12 @@
  *       Large capture for benchmarks (default 15M packets, 1M flows), streamed with constant
  *       memory: a pool of K concurrently active flows (TCP ~70%, UDP ~25%, ICMP, ~20% IPv6),
  *       each advanced one packet at a time in random order.
+ *   gencap --scenario attack -o FILE [--seed N]
+ *       ~1.45M packets over 90 minutes at the demo's network border, attacks at realistic
+ *       scale and pace: a spoofed SYN flood from 1.1M distinct sources at ~137k pkt/s, DNS
+ *       amplification from 300 resolvers (victim-side view, fragments), a slow scan of a /24
+ *       (a probe every 10-30 s) and a slow SSH brute force (48 sessions over ~47 minutes).
+ *       Ground truth goes to FILE.truth.json. Details in gencap_attack.c.
  *
  * Invariants: every IPv4/TCP/UDP/ICMP checksum is valid, IP total length and UDP length are
  * exact, frames shorter than 60 bytes are zero-padded like on the wire, timestamps never go
@@ -30,10 +37,10 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: gencap --scenario demo -o FILE [--seed N]\n"
+            "usage: gencap --scenario demo|attack -o FILE [--seed N]\n"
             "       gencap --scenario bench -o FILE [--packets N] [--flows M] [--active K] "
             "[--seed N]\n"
-            "  FILE '-' writes to stdout; demo also writes FILE.truth.json\n"
+            "  FILE '-' writes to stdout; demo and attack also write FILE.truth.json\n"
             "  bench defaults: --packets 15000000 --flows 1000000 --active min(32768, flows/16)\n");
 }
 
@@ -100,6 +107,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(scenario, "demo")) {
         run_demo(out, seed, quiet);
+    } else if (!strcmp(scenario, "attack")) {
+        run_attack(out, seed, quiet);
     } else if (!strcmp(scenario, "bench")) {
         if (!flows || active > 100000000) {
             fprintf(stderr, "gencap: --flows must be > 0 and --active at most 1e8\n");

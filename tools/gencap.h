@@ -195,9 +195,105 @@ static inline void pw_commit(struct pcapw *w, uint64_t ts_us, size_t len)
     w->bytes += len;
 }
 
-/* The scenarios (gencap_demo.c, gencap_bench.c). */
+/* ============================================= scene builder (gencap_demo.c)
+ *
+ * The in-memory scene the demo and attack scenarios are built in: frames go to an arena with
+ * one record each, sorted by time before writing. Helpers for hosts, TCP sessions and normal
+ * traffic of the home network live in gencap_demo.c and are shared with gencap_attack.c. */
+
+#define ATT_MAX 8 /* attacks per scene */
+
+struct rec {
+    uint64_t ts, seq;
+    size_t off;
+    uint32_t len;
+};
+
+struct attack {
+    const char *type, *vector, *grade, *notes;
+    struct addr victim, attacker;
+    bool spoofed, reflected;
+    const char *ports;
+    uint16_t rport; /* reflected attacks: the service port the reflectors answer from */
+    uint64_t t0, t1, pkts, to_victim, from_victim, sessions;
+    struct addr *srcs; /* distinct sources (attack reflectors or attackers) */
+    size_t nsrc, capsrc;
+};
+
+struct demo {
+    struct rng r;
+    struct rec *recs;
+    size_t nrec, caprec;
+    uint8_t *arena;
+    size_t alen, acap;
+    int cur; /* attack being generated, or -1 */
+    struct attack att[ATT_MAX];
+    uint8_t big[1 << 18]; /* scratch for byte streams */
+};
+
+struct conn {
+    struct addr c, s;
+    uint16_t cport, sport, vlan;
+    bool c_home, s_home;
+    uint32_t cseq, sseq, cts, sts;
+    uint8_t cttl, sttl;
+    uint32_t rtt_far; /* border <-> outside host, us */
+    uint64_t t;
+    int last;            /* 0 none yet, 1 client, 2 server */
+    uint16_t ipid_fixed; /* nonzero: client uses this IP-ID on every packet (zmap) */
+};
+
+struct site {
+    const char *name, *v4, *v6; /* country per libloc in the comment */
+};
+
+#define HOME4 0xc6336400u /* 198.51.100.0/24 */
+#define WEB_SRV (HOME4 | 10)
+#define SSH_SRV (HOME4 | 22)
+#define RDP_HOST (HOME4 | 33)
+#define AMP_VICTIM (HOME4 | 77)
+#define VLAN_ID 20
+#define N_SITES 21
+#define N_ISP_PREFIXES 25
+
+extern const struct site sites[N_SITES];
+extern const char *const isp_prefixes[N_ISP_PREFIXES]; /* ISP and hosting space */
+extern const struct addr resolver4[4];
+
+void *xrealloc(void *p, size_t n);
+uint8_t *dm_reserve(struct demo *d, size_t n);
+void dm_commit(struct demo *d, uint64_t ts, size_t len);
+void dm_emit(struct demo *d, uint64_t ts, const struct pkt *p);
+void att_source(struct attack *a, const struct addr *s);
+void dm_emit_fragmented(struct demo *d, uint64_t ts, const struct pkt *p);
+uint16_t ipid_next(struct demo *d, const struct addr *a);
+bool is_home(const struct addr *a);
+void dm_udp(struct demo *d, uint64_t ts, const struct addr *src, const struct addr *dst,
+            uint16_t sport, uint16_t dport, const uint8_t *pay, uint32_t plen);
+void dm_echo(struct demo *d, uint64_t ts, const struct addr *src, const struct addr *dst,
+             uint8_t type, uint16_t id, uint16_t seq, const uint8_t *pay, uint32_t plen);
+void conn_init(struct demo *d, struct conn *c, const struct addr *cli, uint16_t cport,
+               const struct addr *srv, uint16_t sport, uint64_t t);
+void conn_send(struct demo *d, struct conn *c, bool from_client, uint8_t flags, const uint8_t *pay,
+               uint32_t len);
+void conn_open(struct demo *d, struct conn *c);
+void conn_stream(struct demo *d, struct conn *c, bool from_client, const uint8_t *buf, size_t len);
+void conn_close(struct demo *d, struct conn *c, bool client_first);
+struct addr home_client(struct demo *d, bool v6);
+uint64_t dm_dns(struct demo *d, uint64_t t, const struct addr *cli, const char *name,
+                const struct addr *answer);
+void dm_web_session(struct demo *d, uint64_t t, const struct addr *cli, const struct addr *srv,
+                    const char *host, bool http);
+uint64_t dm_ssh_session(struct demo *d, uint64_t t, const struct addr *cli, uint16_t cport,
+                        const struct addr *srv, const char *cbanner, int exchanges,
+                        uint32_t think_ms, bool server_closes);
+int rec_cmp(const void *x, const void *y);
+void iso_time(char *buf, size_t n, uint64_t us);
+
+/* The scenarios (gencap_demo.c, gencap_bench.c, gencap_attack.c). */
 void run_demo(const char *out, uint64_t seed, bool quiet);
 void run_bench(const char *out, uint64_t seed, uint64_t packets, uint64_t flows, uint32_t active,
                bool quiet);
+void run_attack(const char *out, uint64_t seed, bool quiet);
 
 #endif

@@ -1,43 +1,16 @@
 /*
  * gencap_demo.c - the demo scenario: a home network's border traffic over ten
  * minutes with four attacks and a ground-truth file (see gencap.c). Built in
- * memory and sorted by time.
+ * memory and sorted by time. The scene builder and the home network's hosts and
+ * sessions (declared in gencap.h) are shared with the attack scenario.
  */
 #include "gencap.h"
 
 /* ============================================================ demo scenario */
 
-struct rec {
-    uint64_t ts, seq;
-    size_t off;
-    uint32_t len;
-};
-
 enum { ATT_SCAN, ATT_BRUTE, ATT_SYNFLOOD, ATT_DNSAMP, ATT_NTPAMP, ATT_N };
 
-struct attack {
-    const char *type, *vector, *grade, *notes;
-    struct addr victim, attacker;
-    bool spoofed, reflected;
-    const char *ports;
-    uint16_t rport; /* reflected attacks: the service port the reflectors answer from */
-    uint64_t t0, t1, pkts, to_victim, from_victim, sessions;
-    struct addr *srcs; /* distinct sources (attack reflectors or attackers) */
-    size_t nsrc, capsrc;
-};
-
-struct demo {
-    struct rng r;
-    struct rec *recs;
-    size_t nrec, caprec;
-    uint8_t *arena;
-    size_t alen, acap;
-    int cur; /* attack being generated, or -1 */
-    struct attack att[ATT_N];
-    uint8_t big[1 << 18]; /* scratch for byte streams */
-};
-
-static void *xrealloc(void *p, size_t n)
+void *xrealloc(void *p, size_t n)
 {
     p = realloc(p, n);
     if (!p) {
@@ -47,7 +20,7 @@ static void *xrealloc(void *p, size_t n)
     return p;
 }
 
-static uint8_t *dm_reserve(struct demo *d, size_t n)
+uint8_t *dm_reserve(struct demo *d, size_t n)
 {
     if (d->alen + n > d->acap) {
         d->acap = (d->acap + n) * 2;
@@ -56,7 +29,7 @@ static uint8_t *dm_reserve(struct demo *d, size_t n)
     return d->arena + d->alen;
 }
 
-static void dm_commit(struct demo *d, uint64_t ts, size_t len)
+void dm_commit(struct demo *d, uint64_t ts, size_t len)
 {
     if (d->nrec == d->caprec) {
         d->caprec = d->caprec ? d->caprec * 2 : 65536;
@@ -75,13 +48,13 @@ static void dm_commit(struct demo *d, uint64_t ts, size_t len)
     }
 }
 
-static void dm_emit(struct demo *d, uint64_t ts, const struct pkt *p)
+void dm_emit(struct demo *d, uint64_t ts, const struct pkt *p)
 {
     uint8_t *o = dm_reserve(d, 128 + p->plen);
     dm_commit(d, ts, build_frame(o, p));
 }
 
-static void att_source(struct attack *a, const struct addr *s)
+void att_source(struct attack *a, const struct addr *s)
 {
     if (a->nsrc == a->capsrc) {
         a->capsrc = a->capsrc ? a->capsrc * 2 : 64;
@@ -91,7 +64,7 @@ static void att_source(struct attack *a, const struct addr *s)
 }
 
 /* Fragment a UDP/IPv4 datagram described by p (payload up to 64 KiB) at a 1500-byte MTU. */
-static void dm_emit_fragmented(struct demo *d, uint64_t ts, const struct pkt *p)
+void dm_emit_fragmented(struct demo *d, uint64_t ts, const struct pkt *p)
 {
     static uint8_t full[70000];
     size_t flen = build_frame(full, p), eth = p->vlan ? 18 : 14;
@@ -114,11 +87,7 @@ static void dm_emit_fragmented(struct demo *d, uint64_t ts, const struct pkt *p)
 
 /* ---------------------------------------------------------------- hosts */
 
-struct site {
-    const char *name, *v4, *v6; /* country per libloc in the comment */
-};
-
-static const struct site sites[] = {
+const struct site sites[] = {
     {"www.google.com", "142.250.0.0/16", "2a00:1450:4001::/48"},   /* US, IE */
     {"www.wikipedia.org", "91.198.174.0/24", "2620:0:862::/48"},   /* NL, US */
     {"www.bbc.co.uk", "212.58.224.0/20", NULL},                    /* GB */
@@ -143,7 +112,7 @@ static const struct site sites[] = {
 };
 
 /* Inbound visitors of the home web server and DNS/NTP reflectors: ISP and hosting space. */
-static const char *const isp_prefixes[] = {
+const char *const isp_prefixes[] = {
     "85.214.0.0/16",   /* DE Strato */
     "88.198.0.0/16",   /* DE Hetzner */
     "78.46.0.0/15",    /* DE Hetzner */
@@ -171,17 +140,10 @@ static const char *const isp_prefixes[] = {
     "45.33.0.0/17",    /* US Linode */
 };
 
-#define HOME4 0xc6336400u /* 198.51.100.0/24 */
-#define WEB_SRV (HOME4 | 10)
-#define SSH_SRV (HOME4 | 22)
-#define RDP_HOST (HOME4 | 33)
-#define AMP_VICTIM (HOME4 | 77)
-#define VLAN_ID 20
-
 static const char *const home6_web = "2001:db8:100::10";
 
 /* Per-host IPv4 identification counters, keyed by a small hash (close enough to real stacks). */
-static uint16_t ipid_next(struct demo *d, const struct addr *a)
+uint16_t ipid_next(struct demo *d, const struct addr *a)
 {
     static uint16_t ctr[4096];
     static bool init;
@@ -193,7 +155,7 @@ static uint16_t ipid_next(struct demo *d, const struct addr *a)
     return ++ctr[addr_hash(a) % ARRAY_LEN(ctr)];
 }
 
-static bool is_home(const struct addr *a)
+bool is_home(const struct addr *a)
 {
     if (a->v6)
         return memcmp(a->b, "\x20\x01\x0d\xb8\x01\x00", 6) == 0;
@@ -223,8 +185,8 @@ static struct pkt base_pkt(struct demo *d, const struct addr *src, const struct 
     };
 }
 
-static void dm_udp(struct demo *d, uint64_t ts, const struct addr *src, const struct addr *dst,
-                   uint16_t sport, uint16_t dport, const uint8_t *pay, uint32_t plen)
+void dm_udp(struct demo *d, uint64_t ts, const struct addr *src, const struct addr *dst,
+            uint16_t sport, uint16_t dport, const uint8_t *pay, uint32_t plen)
 {
     struct pkt p = base_pkt(d, src, dst, P_UDP);
     p.sport = sport;
@@ -235,8 +197,8 @@ static void dm_udp(struct demo *d, uint64_t ts, const struct addr *src, const st
 }
 
 /* ICMP or ICMPv6 echo request/reply (type chosen by the caller). */
-static void dm_echo(struct demo *d, uint64_t ts, const struct addr *src, const struct addr *dst,
-                    uint8_t type, uint16_t id, uint16_t seq, const uint8_t *pay, uint32_t plen)
+void dm_echo(struct demo *d, uint64_t ts, const struct addr *src, const struct addr *dst,
+             uint8_t type, uint16_t id, uint16_t seq, const uint8_t *pay, uint32_t plen)
 {
     struct pkt p = base_pkt(d, src, dst, src->v6 ? P_ICMP6 : P_ICMP);
     p.icmp_type = type;
@@ -249,20 +211,8 @@ static void dm_echo(struct demo *d, uint64_t ts, const struct addr *src, const s
 
 /* ------------------------------------------------------------ TCP session */
 
-struct conn {
-    struct addr c, s;
-    uint16_t cport, sport, vlan;
-    bool c_home, s_home;
-    uint32_t cseq, sseq, cts, sts;
-    uint8_t cttl, sttl;
-    uint32_t rtt_far; /* border <-> outside host, us */
-    uint64_t t;
-    int last;            /* 0 none yet, 1 client, 2 server */
-    uint16_t ipid_fixed; /* nonzero: client uses this IP-ID on every packet (zmap) */
-};
-
-static void conn_init(struct demo *d, struct conn *c, const struct addr *cli, uint16_t cport,
-                      const struct addr *srv, uint16_t sport, uint64_t t)
+void conn_init(struct demo *d, struct conn *c, const struct addr *cli, uint16_t cport,
+               const struct addr *srv, uint16_t sport, uint64_t t)
 {
     memset(c, 0, sizeof(*c));
     c->c = *cli;
@@ -284,8 +234,8 @@ static void conn_init(struct demo *d, struct conn *c, const struct addr *cli, ui
 }
 
 /* Send one segment; time advances by the responder's round trip when the direction flips. */
-static void conn_send(struct demo *d, struct conn *c, bool from_client, uint8_t flags,
-                      const uint8_t *pay, uint32_t len)
+void conn_send(struct demo *d, struct conn *c, bool from_client, uint8_t flags, const uint8_t *pay,
+               uint32_t len)
 {
     int dir = from_client ? 1 : 2;
     if (c->last && c->last != dir) {
@@ -336,7 +286,7 @@ static void conn_send(struct demo *d, struct conn *c, bool from_client, uint8_t 
         c->sseq += adv;
 }
 
-static void conn_open(struct demo *d, struct conn *c)
+void conn_open(struct demo *d, struct conn *c)
 {
     conn_send(d, c, true, TH_SYN, NULL, 0);
     conn_send(d, c, false, TH_SYN | TH_ACK, NULL, 0);
@@ -344,8 +294,7 @@ static void conn_open(struct demo *d, struct conn *c)
 }
 
 /* Send a byte stream as MSS-sized segments; the receiver ACKs every second one and the end. */
-static void conn_stream(struct demo *d, struct conn *c, bool from_client, const uint8_t *buf,
-                        size_t len)
+void conn_stream(struct demo *d, struct conn *c, bool from_client, const uint8_t *buf, size_t len)
 {
     uint32_t mss = (c->c.v6 ? 1428 : 1448) - (c->vlan ? 4 : 0);
     size_t off = 0;
@@ -360,7 +309,7 @@ static void conn_stream(struct demo *d, struct conn *c, bool from_client, const 
     }
 }
 
-static void conn_close(struct demo *d, struct conn *c, bool client_first)
+void conn_close(struct demo *d, struct conn *c, bool client_first)
 {
     conn_send(d, c, client_first, TH_FIN | TH_ACK, NULL, 0);
     conn_send(d, c, !client_first, TH_FIN | TH_ACK, NULL, 0);
@@ -369,10 +318,10 @@ static void conn_close(struct demo *d, struct conn *c, bool client_first)
 
 /* ------------------------------------------------------------ normal traffic */
 
-static const struct addr resolver4[] = {
+const struct addr resolver4[] = {
     {0, {8, 8, 8, 8}}, {0, {1, 1, 1, 1}}, {0, {9, 9, 9, 9}}, {0, {8, 8, 4, 4}}};
 
-static struct addr home_client(struct demo *d, bool v6)
+struct addr home_client(struct demo *d, bool v6)
 {
     if (v6) {
         struct addr a = addr_parse("2001:db8:100:1::100");
@@ -385,8 +334,8 @@ static struct addr home_client(struct demo *d, bool v6)
 }
 
 /* Resolve `name` for cli; returns the time the answer was seen. */
-static uint64_t dm_dns(struct demo *d, uint64_t t, const struct addr *cli, const char *name,
-                       const struct addr *answer)
+uint64_t dm_dns(struct demo *d, uint64_t t, const struct addr *cli, const char *name,
+                const struct addr *answer)
 {
     uint8_t q[512], a[1024];
     struct addr res = resolver4[rng_below(&d->r, ARRAY_LEN(resolver4))];
@@ -402,8 +351,8 @@ static uint64_t dm_dns(struct demo *d, uint64_t t, const struct addr *cli, const
 }
 
 /* A web session: TLS on 443 (or plain HTTP on 80) with one or more requests. */
-static void dm_web_session(struct demo *d, uint64_t t, const struct addr *cli,
-                           const struct addr *srv, const char *host, bool http)
+void dm_web_session(struct demo *d, uint64_t t, const struct addr *cli, const struct addr *srv,
+                    const char *host, bool http)
 {
     struct conn c;
     conn_init(d, &c, cli, (uint16_t)rng_range(&d->r, 32768, 60999), srv, http ? 80 : 443, t);
@@ -485,9 +434,9 @@ static void gen_inbound_web(struct demo *d)
 }
 
 /* SSH session with key exchange and `exchanges` encrypted round trips; returns end time. */
-static uint64_t dm_ssh_session(struct demo *d, uint64_t t, const struct addr *cli, uint16_t cport,
-                               const struct addr *srv, const char *cbanner, int exchanges,
-                               uint32_t think_ms, bool server_closes)
+uint64_t dm_ssh_session(struct demo *d, uint64_t t, const struct addr *cli, uint16_t cport,
+                        const struct addr *srv, const char *cbanner, int exchanges,
+                        uint32_t think_ms, bool server_closes)
 {
     static const char sbanner[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n";
     static const uint16_t ecdh_init[] = {32};
@@ -807,7 +756,7 @@ static void gen_amplification(struct demo *d)
 
 /* ------------------------------------------------------------ output */
 
-static int rec_cmp(const void *x, const void *y)
+int rec_cmp(const void *x, const void *y)
 {
     const struct rec *a = x, *b = y;
     if (a->ts != b->ts)
@@ -815,7 +764,7 @@ static int rec_cmp(const void *x, const void *y)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static void iso_time(char *buf, size_t n, uint64_t us)
+void iso_time(char *buf, size_t n, uint64_t us)
 {
     uint64_t s = us / 1000000u - T0_SEC; /* all demo times fall on 2026-01-05 */
     snprintf(buf, n, "2026-01-05T%02u:%02u:%02u.%06uZ", (unsigned)(9 + s / 3600),

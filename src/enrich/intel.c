@@ -506,24 +506,27 @@ static void one_line(struct iload *L, char *line)
 
 /* ------------------------------------------------------------ loading */
 
-/* One line into buf without its newline: 1, 0 at EOF, -1 when too long
- * (the rest of the line is consumed). */
+/* One line into buf without its newline: 1, 0 at EOF, -1 when it is too
+ * long or holds a NUL byte (the whole line is consumed either way, so line
+ * numbers stay right). */
 static int get_line(FILE *f, char *buf, int cap)
 {
-    if (!fgets(buf, cap, f))
+    int c;
+    size_t n = 0;
+    bool any = false, bad_line = false;
+    while ((c = getc_unlocked(f)) != EOF) {
+        any = true;
+        if (c == '\n')
+            break;
+        if (c == 0 || n >= (size_t)cap - 1)
+            bad_line = true;
+        else
+            buf[n++] = (char)c;
+    }
+    buf[n] = '\0';
+    if (!any)
         return 0;
-    size_t n = strlen(buf);
-    if (n && buf[n - 1] == '\n') {
-        buf[n - 1] = '\0';
-        return 1;
-    }
-    if (n == (size_t)cap - 1 && !feof(f)) {
-        int c;
-        while ((c = getc(f)) != EOF && c != '\n')
-            ;
-        return -1;
-    }
-    return 1;
+    return bad_line ? -1 : 1;
 }
 
 struct spec {
@@ -643,7 +646,7 @@ static int load(struct asc_intel *in, FILE *f, const char *spec, struct asc_err 
     while ((rc = get_line(f, line, ASC_INTEL_MAX_LINE + 1)) != 0) {
         L.line++;
         if (rc < 0)
-            bad(&L, "line too long");
+            bad(&L, "line too long or holds a NUL byte");
         else
             one_line(&L, line);
     }

@@ -533,27 +533,29 @@ static void one_line(struct pfile *pf, char *line)
     }
 }
 
-/* One line into buf without its end of line: 1, 0 at EOF, -1 when the
- * line was too long (the rest of it is consumed). */
+/* One line into buf without its end of line: 1, 0 at EOF, -1 when it is
+ * too long or holds a NUL byte (the whole line is consumed either way, so
+ * line numbers stay right). */
 static int get_line(gzFile f, char *buf, int cap)
 {
-    if (!gzgets(f, buf, cap))
-        return 0;
-    size_t n = strlen(buf);
-    if (n && buf[n - 1] == '\n') {
-        buf[--n] = '\0';
-    } else if (n == (size_t)cap - 1 && !gzeof(f)) {
-        char tmp[512];
-        while (gzgets(f, tmp, sizeof(tmp))) {
-            size_t k = strlen(tmp);
-            if (k && tmp[k - 1] == '\n')
-                break;
-        }
-        return -1;
+    int c;
+    size_t n = 0;
+    bool any = false, bad_line = false;
+    while ((c = gzgetc(f)) != -1) {
+        any = true;
+        if (c == '\n')
+            break;
+        if (c == 0 || n >= (size_t)cap - 1)
+            bad_line = true;
+        else
+            buf[n++] = (char)c;
     }
     if (n && buf[n - 1] == '\r')
-        buf[--n] = '\0';
-    return 1;
+        n--;
+    buf[n] = '\0';
+    if (!any)
+        return 0;
+    return bad_line ? -1 : 1;
 }
 
 static int load_file(struct reg *r, const char *path, const char *cc_hint, struct asc_err *err)
@@ -571,7 +573,7 @@ static int load_file(struct reg *r, const char *path, const char *cc_hint, struc
         pf.line++;
         r->st.n_lines++;
         if (rc < 0)
-            bad(&pf, "line too long");
+            bad(&pf, "line too long or holds a NUL byte");
         else
             one_line(&pf, line);
     }

@@ -326,6 +326,19 @@ static int mmdb_walk(void *state,
 
 /* ---------------------------------------------------------------- open */
 
+/* Whether a record holds anything lookup() reads; notes an ASN. */
+static bool probe_record(struct mmdb_state *s, MMDB_entry_s *e)
+{
+    struct asc_geo_part g = {0};
+    read_asn(s, e, NULL, &g);
+    read_asn(s, e, "traits", &g);
+    if (g.asn)
+        s->has_asn = true;
+    read_cc(s, e, &g);
+    g.flags = read_flags(s, e, NULL) | read_flags(s, e, "traits");
+    return g.asn || g.as_name || g.cc[0] || g.flags;
+}
+
 /* Reads every tree node and decodes each distinct data record once (up to
  * max_records). A set of seen data offsets avoids decoding shared records
  * again. */
@@ -333,6 +346,7 @@ static int verify(struct mmdb_state *s, size_t max_records, struct asc_err *err)
 {
     uint32_t nodes = s->db.metadata.node_count;
     size_t cap = 1024, used = 0, decoded = 0, data_records = 0;
+    bool useful = false;
     uint64_t *seen = asc_xcalloc(cap, sizeof(*seen));
     int rc = 0;
     for (uint32_t i = 0; i < nodes && !rc; i++) {
@@ -376,12 +390,8 @@ static int verify(struct mmdb_state *s, size_t max_records, struct asc_err *err)
             st = MMDB_get_entry_data_list(&e, &list);
             MMDB_free_entry_data_list(list);
             decoded++;
-            if (st == MMDB_SUCCESS && !s->has_asn) {
-                struct asc_geo_part g = {0};
-                read_asn(s, &e, NULL, &g);
-                read_asn(s, &e, "traits", &g);
-                s->has_asn = g.asn != 0;
-            }
+            if (st == MMDB_SUCCESS && !(s->has_asn && useful))
+                useful |= probe_record(s, &e);
             if (st != MMDB_SUCCESS)
                 rc = asc_err_set(err, ASC_EFORMAT,
                                  "%s: corrupt MaxMind DB data record at offset %u: %s", s->path,
@@ -393,6 +403,11 @@ static int verify(struct mmdb_state *s, size_t max_records, struct asc_err *err)
         rc = asc_err_set(err, ASC_EFORMAT,
                          "%s: MaxMind DB without a single data record (every lookup would "
                          "come back empty)", s->path);
+    if (!rc && !useful)
+        rc = asc_err_set(err, ASC_EFORMAT,
+                         "%s: no record holds a country, an AS number or a network flag "
+                         "(database_type \"%s\"; not a country, city, ASN or anonymous-IP "
+                         "database)", s->path, s->db.metadata.database_type ? s->db.metadata.database_type : "");
     if (!rc && s->db.metadata.build_epoch > UINT64_C(253402300799))
         rc = asc_err_set(err, ASC_EFORMAT, "%s: MaxMind DB build_epoch %llu is past year 9999",
                          s->path, (unsigned long long)s->db.metadata.build_epoch);

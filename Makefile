@@ -4,13 +4,13 @@
 
 CC       ?= cc
 BUILD    ?= build
-PKGS     := libpcap nettle jansson zlib
+PKGS     := libpcap nettle jansson zlib libloc libmaxminddb
 CPPFLAGS += -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
 WARN     := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wcast-align -Wundef -Wvla
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 $(WARN) $(WERROR)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lnettle -ljansson -lz) -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lnettle -ljansson -lz -lloc -lmaxminddb) -lm
 
 SRC      := $(sort $(wildcard src/*/*.c))
 LIBSRC   := $(filter-out src/app/main.c,$(SRC))

@@ -45,6 +45,7 @@ void asc_progress_done(struct asc_progress *p);
 
 int asc_cmd_flows(int argc, char **argv);
 int asc_cmd_analyze(int argc, char **argv);
+int asc_cmd_lookup(int argc, char **argv);
 
 /* Shared option parsing for flow-table settings; returns 1 if handled,
  * 0 if not a flow option, -1 on a bad value (message printed). */

@@ -73,26 +73,41 @@ struct asc_geo_part {
 struct asc_geo_backend {
     void *state;
     struct asc_db_info info;
+    /* ASC_GEO_* bits this backend can ever fill; 0 means "any". The
+     * facade sets ASC_NF_UNROUTED only when some backend provides
+     * ASC_GEO_ASN. */
+    unsigned provides;
     unsigned (*lookup)(void *state, const struct asc_addr *a, struct asc_geo_part *out);
     /* Routed space: calls cb once per announced prefix (for per-AS and
      * per-country /24-equivalent counts). May be NULL. */
     int (*walk)(void *state, void (*cb)(void *ctx, const struct asc_addr *net, unsigned plen,
                                         const struct asc_geo_part *g), void *ctx);
     void (*close)(void *state);
+    /* Lookups that failed on corrupt data since open (the answer was left
+     * empty); the first failure's message goes to msg. May be NULL. */
+    uint64_t (*errors)(void *state, char *msg, size_t len);
+};
+
+/* A database named on the command line. The kind says how it is read:
+ * GEO an .mmdb whose every field is used (country, ASN, AS name, flags);
+ * ASN an .mmdb used for ASN and AS name only; LIBLOC a libloc database;
+ * REGISTRY an RIR delegated file, pfx2as table or country list. */
+enum asc_db_kind { ASC_DB_GEO, ASC_DB_ASN, ASC_DB_LIBLOC, ASC_DB_REGISTRY };
+struct asc_db_arg {
+    enum asc_db_kind kind;
+    const char *path;
 };
 
 struct asc_enrich_conf {
-    const char *const *geo_files;      /* --geo FILE (mmdb country/city), in order */
-    size_t n_geo;
-    const char *const *asn_files;      /* --asn FILE (mmdb ASN) */
-    size_t n_asn;
-    const char *const *registry_files; /* --registry FILE (RIR delegated, pfx2as, country lists) */
-    size_t n_registry;
+    const struct asc_db_arg *dbs;      /* --geo/--asn/--libloc/--registry, in the order given */
+    size_t n_dbs;
     const char *const *intel_files;    /* --intel [NAME,CATEGORY,DATE=]FILE */
     size_t n_intel;
     const char *libloc_path;           /* NULL: the default database */
     bool no_default;                   /* do not open libloc's default or discover .mmdb */
-    size_t cache_entries;              /* 0: default */
+    const char *const *mmdb_dirs;      /* where to discover .mmdb; NULL: the usual ones */
+    size_t n_mmdb_dirs;
+    size_t cache_entries;              /* 0: default (65536); SIZE_MAX: no cache */
 };
 
 struct asc_enricher;
@@ -111,5 +126,40 @@ const struct asc_db_info *asc_enrich_backend(const struct asc_enricher *e, size_
 
 struct asc_intel;
 const struct asc_intel *asc_enrich_intel(const struct asc_enricher *e);
+
+/* The same answer without the cache (for tests and benchmarks). */
+void asc_enrich_lookup_uncached(struct asc_enricher *e, const struct asc_addr *a,
+                                struct asc_geo *out);
+
+/* Lookups that failed on corrupt database data, summed over backends; the
+ * first message (naming the file) goes to err when err is not NULL. */
+uint64_t asc_enrich_lookup_errors(const struct asc_enricher *e, struct asc_err *err);
+
+/* Name of one ASC_NF_* bit ("anycast", "anon_proxy", ...); NULL for an unknown bit. */
+const char *asc_enrich_flag_name(uint32_t flag);
+
+/*
+ * Routed address space per AS and per country, for density statistics
+ * ("bad hosts per routed /24"). Computed once from the first backend in
+ * precedence order that has walk() and provides ASNs (libloc: every network
+ * in the database, flattened so nothing counts twice). IPv4 is counted in
+ * /24 equivalents (a /16 is 256, a /25 is 0.5), IPv6 in /48 equivalents.
+ */
+struct asc_routed_space;
+int asc_enrich_routed_space(struct asc_enricher *e, struct asc_routed_space **out,
+                            struct asc_err *err);
+void asc_routed_space_free(struct asc_routed_space *rs);
+struct asc_routed_count {
+    double v4_24;             /* IPv4 /24 equivalents announced */
+    double v6_48;             /* IPv6 /48 equivalents announced */
+    uint64_t prefixes;        /* prefixes seen (after flattening) */
+};
+/* Zero counts when the AS or country is unknown. cc is two letters. */
+struct asc_routed_count asc_routed_by_asn(const struct asc_routed_space *rs, uint32_t asn);
+struct asc_routed_count asc_routed_by_cc(const struct asc_routed_space *rs, const char *cc);
+struct asc_routed_count asc_routed_total(const struct asc_routed_space *rs);
+/* The database the counts came from (borrowed from the enricher). */
+const struct asc_db_info *asc_routed_source(const struct asc_routed_space *rs);
+size_t asc_routed_n_asns(const struct asc_routed_space *rs);
 
 #endif

@@ -26,6 +26,11 @@ enum {
     OPT_COLOR,
     OPT_SET,
     OPT_NO_DETECT,
+    OPT_GEO,
+    OPT_ASN,
+    OPT_REGISTRY,
+    OPT_INTEL,
+    OPT_NO_DEFAULT_DB,
 };
 
 #define FLOW_LONGOPTS                                                                          \
@@ -192,6 +197,13 @@ static void analyze_usage(FILE *f)
             "                          or scan.enabled=0 (repeatable; docs/detectors/)\n"
             "  --no-detect             run no detector\n"
             "\n"
+            "attribution (default: Debian's libloc database; docs/enrich.md):\n"
+            "  --geo FILE              MaxMind/DB-IP country or city .mmdb (repeatable)\n"
+            "  --asn FILE              MaxMind/DB-IP ASN .mmdb (repeatable)\n"
+            "  --registry FILE         RIR delegated file, pfx2as table or country list\n"
+            "  --intel [NAME,CAT[,DATE]=]FILE   an intel list (repeatable)\n"
+            "  --no-default-db         do not open libloc's database or discover .mmdb\n"
+            "\n"
             "output:\n"
             "  --json FILE             also write the run record and incidents as JSON\n"
             "                          (- for stdout; docs/schema/analyze.md)\n"
@@ -204,6 +216,13 @@ static void analyze_usage(FILE *f)
             flow_opts_help);
 }
 
+static void add_db(struct asc_enrich_conf *cf, struct asc_db_arg **dbs, enum asc_db_kind kind,
+                   const char *path)
+{
+    *dbs = asc_xrealloc(*dbs, cf->n_dbs + 1, sizeof(**dbs));
+    (*dbs)[cf->n_dbs++] = (struct asc_db_arg){kind, path};
+}
+
 int asc_cmd_analyze(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -211,6 +230,11 @@ int asc_cmd_analyze(int argc, char **argv)
         {"json", required_argument, NULL, OPT_JSON},
         {"set", required_argument, NULL, OPT_SET},
         {"no-detect", no_argument, NULL, OPT_NO_DETECT},
+        {"geo", required_argument, NULL, OPT_GEO},
+        {"asn", required_argument, NULL, OPT_ASN},
+        {"registry", required_argument, NULL, OPT_REGISTRY},
+        {"intel", required_argument, NULL, OPT_INTEL},
+        {"no-default-db", no_argument, NULL, OPT_NO_DEFAULT_DB},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"color", no_argument, NULL, OPT_COLOR},
         {"no-color", no_argument, NULL, 'C'},
@@ -222,6 +246,9 @@ int asc_cmd_analyze(int argc, char **argv)
     pc.progress = true;
     pc.conf = asc_conf_new();
     struct asc_err err = {0};
+    struct asc_enrich_conf ecf = {0};
+    struct asc_db_arg *dbs = NULL;
+    const char **intel = NULL;
     int color = isatty(STDOUT_FILENO), c;
     const char *json = NULL;
     optind = 1;
@@ -240,6 +267,14 @@ int asc_cmd_analyze(int argc, char **argv)
             }
             break;
         case OPT_NO_DETECT: pc.no_detect = true; break;
+        case OPT_GEO: add_db(&ecf, &dbs, ASC_DB_GEO, optarg); break;
+        case OPT_ASN: add_db(&ecf, &dbs, ASC_DB_ASN, optarg); break;
+        case OPT_REGISTRY: add_db(&ecf, &dbs, ASC_DB_REGISTRY, optarg); break;
+        case OPT_INTEL:
+            intel = asc_xrealloc(intel, ecf.n_intel + 1, sizeof(*intel));
+            intel[ecf.n_intel++] = optarg;
+            break;
+        case OPT_NO_DEFAULT_DB: ecf.no_default = true; break;
         case OPT_NO_PROGRESS: pc.progress = false; break;
         case OPT_COLOR: color = 1; break;
         case 'C': color = 0; break;
@@ -256,12 +291,21 @@ int asc_cmd_analyze(int argc, char **argv)
         pc.sink_conf.path = json;
         pc.sink_conf.format = "summary";
     }
+    ecf.dbs = dbs;
+    ecf.intel_files = intel;
+    int rc = ASC_EXIT_FATAL;
+    if (!pc.no_detect && asc_enrich_open(&ecf, &pc.enr, &err) != 0)
+        goto out;
     struct asc_run_summary *sum = asc_xcalloc(1, sizeof(*sum));
-    int rc = asc_pipeline_run(&pc, sum, &err);
+    rc = asc_pipeline_run(&pc, sum, &err);
     if (rc != ASC_EXIT_FATAL && !(json && !strcmp(json, "-")))
         asc_report_text(stdout, sum, color);
     asc_run_summary_free(sum);
     free(sum);
+out:
+    asc_enrich_close(pc.enr);
+    free(dbs);
+    free(intel);
     asc_conf_free(pc.conf);
     return finish(rc, &err);
 }

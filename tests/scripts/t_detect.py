@@ -44,7 +44,7 @@ DDOS = {
          "spoofed", 0.99)],
     "suricata-verify-ipv6-ext-hdr-dos-denial6-5.pcap": [
         ("icmp", "2001:db8:1::1",
-         "ipv6.dst==2001:db8:1::1 && icmpv6", "consistent", 1.0)],
+         "ipv6.dst==2001:db8:1::1 && icmpv6", "spoofed", 1.0)],  # 2001:db8::/32: a bogon
     "amp.TCP.syn.optionallyACK.optionallysamePort.pcapng": [],
     "ppa1e-dosattack.pcap": [],
 }

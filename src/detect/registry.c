@@ -8,9 +8,11 @@
 #include "detect/detector.h"
 
 extern const struct asc_detector_ops asc_detector_flood;
+extern const struct asc_detector_ops asc_detector_scan;
 
 const struct asc_detector_ops *const asc_detectors[] = {
     &asc_detector_flood,
+    &asc_detector_scan,
     NULL,
 };
 

@@ -9,10 +9,12 @@
 
 extern const struct asc_detector_ops asc_detector_flood;
 extern const struct asc_detector_ops asc_detector_scan;
+extern const struct asc_detector_ops asc_detector_backscatter;
 
 const struct asc_detector_ops *const asc_detectors[] = {
     &asc_detector_flood,
     &asc_detector_scan,
+    &asc_detector_backscatter,
     NULL,
 };
 

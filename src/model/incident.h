@@ -92,6 +92,8 @@ struct asc_incident {
     const char *evidence_file;  /* pcap extract, when written; may be NULL */
     double severity;            /* 0..10 */
     bool possible_success;      /* brute force: a long session after failures */
+    const char *fingerprint;    /* scan: known scanner tool whose packets matched
+                                   ("zmap", "masscan", "nmap"), NULL if none; static */
 };
 
 #endif

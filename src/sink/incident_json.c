@@ -76,6 +76,8 @@ void asc_json_incident(struct asc_jsonw *w, const struct asc_incident *inc)
     asc_jw_fixed(w, "severity", inc->severity, 1);
     if (inc->type == ASC_INC_BRUTEFORCE)
         asc_jw_bool(w, "possible_success", inc->possible_success);
+    if (inc->type == ASC_INC_SCAN)
+        asc_jw_str(w, "fingerprint", inc->fingerprint ? inc->fingerprint : "");
     asc_jw_str(w, "victim", inc->victim.family ? asc_addr_str(&inc->victim, a, sizeof(a)) : "");
     asc_jw_u64(w, "victims", inc->n_victims);
     asc_jw_u64(w, "victim_port", inc->victim_port);

@@ -1,0 +1,589 @@
+/*
+ * scan.c - the scan detector: one source probing many hosts (horizontal),
+ * many ports of one host (vertical), or both (block), per transport
+ * (tcp, udp; icmp echo sweeps), plus the threshold random walk
+ * (Jung, Paxson, Berger, Balakrishnan 2004) for fast scanners.
+ *
+ * Works on flow records (on_flow_end). Each flow of a source is a probe
+ * when it failed (unanswered or rejected SYN, a stealth FIN/NULL/Xmas
+ * probe, UDP without a reply) or was answered but carried no payload
+ * (half-open and connect probes of open ports). Backscatter (SYN-ACKs,
+ * RSTs and ICMP errors nobody asked for) is never a probe: a flow counts
+ * only when its originator sent a SYN, a stealth probe, a UDP datagram or
+ * an echo request. Per source it keeps distinct probed hosts, ports and
+ * (host, port) pairs in bounded sets over an activity period that ends
+ * after `idle` seconds without a probe; thresholds on those counts, or
+ * the random walk, make the source a scanner. Packets (on_pkt) only feed
+ * the scanner fingerprints (zmap, masscan, nmap) on SYNs.
+ *
+ * Bounded: a set-associative source table (max_sources, the idlest
+ * undetected way is evicted, drops counted) and per-source sets capped at
+ * max_targets. Output is sorted by start time, then source address.
+ * Algorithm, defaults and false positives: docs/detectors/scan.md.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attrib/srcset.h"
+#include "core/conf.h"
+#include "detect/detector.h"
+#include "detect/scan_util.h"
+
+#define SCAN_VERSION "1.0"
+#define WAYS 8
+#define TOPN 8
+#define SWEEP_EVERY 60        /* seconds of data time between table sweeps */
+
+enum { PC_TCP = 0, PC_UDP, PC_ICMP, PC__COUNT };
+enum { FP_ZMAP = 0, FP_MASSCAN, FP_NMAP, FP__COUNT };
+static const char *const fp_names[FP__COUNT] = {"zmap", "masscan", "nmap"};
+
+/* What one flow was, seen from its originator. */
+enum { PR_NONE = 0, PR_FAIL, PR_OPEN, PR_OK };
+
+enum { SH_NONE = 0, SH_HORIZ, SH_VERT, SH_BLOCK, SH_SWEEP };
+
+struct host_ports {
+    struct asc_addr a;
+    uint32_t n;            /* distinct ports probed on it */
+};
+
+struct port_hosts {
+    uint16_t port;
+    uint32_t n;            /* distinct hosts probed on it */
+};
+
+struct ssrc {
+    struct asc_addr src;
+    uint8_t used, pc, detected, answered;
+    uint8_t ttl;
+    asc_time first, last;          /* first and last probe of the period */
+    asc_time seen;                 /* last flow or SYN of any kind */
+    uint64_t probes, pkts, bytes;
+    uint64_t n_syn, fp[FP__COUNT];
+    struct scan_trw trw;
+    struct scan_set contacted;     /* every destination, for first contacts */
+    struct scan_set hosts, ports, pairs;
+    struct host_ports hp[TOPN];
+    struct port_hosts ph[TOPN];
+    struct asc_flow_key cid[ASC_INC_CIDS];
+    uint8_t n_cid;
+};
+
+struct scan_params {
+    double theta0, theta1, pd, pf, trw, trw_min_hosts;
+    double h_hosts, v_ports, b_hosts, b_ports, icmp_hosts, udp_hosts, udp_ports;
+    double idle, max_sources, max_targets, max_slots, fp_share;
+};
+
+struct scan {
+    const struct asc_grader *g;
+    struct scan_params prm;
+    struct scan_trw_params trw;
+    struct asc_inc_param params[16];
+    size_t n_params;
+    struct ssrc *t;
+    size_t nsets;
+    int64_t last_sweep;
+    uint64_t dropped;              /* flows or SYNs with no table slot */
+    uint64_t budget;               /* set slots left (max_slots in all) */
+};
+
+/* ---- settings ----------------------------------------------------------- */
+
+static void read_params(struct scan *d, struct asc_conf *cf)
+{
+    struct scan_params *p = &d->prm;
+    p->theta0 = asc_conf_num(cf, "scan", "theta0", 0.8);
+    p->theta1 = asc_conf_num(cf, "scan", "theta1", 0.2);
+    p->pd = asc_conf_num(cf, "scan", "pd", 0.99);
+    p->pf = asc_conf_num(cf, "scan", "pf", 0.01);
+    p->trw = asc_conf_num(cf, "scan", "trw", 1);
+    p->trw_min_hosts = asc_conf_num(cf, "scan", "trw_min_hosts", 6);
+    p->h_hosts = asc_conf_num(cf, "scan", "h_hosts", 8);
+    p->v_ports = asc_conf_num(cf, "scan", "v_ports", 6);
+    p->b_hosts = asc_conf_num(cf, "scan", "b_hosts", 5);
+    p->b_ports = asc_conf_num(cf, "scan", "b_ports", 5);
+    p->icmp_hosts = asc_conf_num(cf, "scan", "icmp_hosts", 16);
+    p->udp_hosts = asc_conf_num(cf, "scan", "udp_hosts", 32);
+    p->udp_ports = asc_conf_num(cf, "scan", "udp_ports", 16);
+    p->idle = asc_conf_num(cf, "scan", "idle", 3600);
+    p->max_sources = asc_conf_num(cf, "scan", "max_sources", 16384);
+    p->max_targets = asc_conf_num(cf, "scan", "max_targets", 4096);
+    p->max_slots = asc_conf_num(cf, "scan", "max_slots", 1 << 22);
+    p->fp_share = asc_conf_num(cf, "scan", "fp_share", 0.5);
+    static const char *const names[] = {"theta0", "theta1", "pd", "pf", "trw_min_hosts",
+                                        "h_hosts", "v_ports", "b_hosts", "b_ports",
+                                        "icmp_hosts", "udp_hosts", "udp_ports", "idle"};
+    const double vals[] = {p->theta0, p->theta1, p->pd, p->pf, p->trw_min_hosts, p->h_hosts,
+                           p->v_ports, p->b_hosts, p->b_ports, p->icmp_hosts, p->udp_hosts,
+                           p->udp_ports, p->idle};
+    for (size_t i = 0; i < ASC_ARRAY_LEN(names); i++)
+        d->params[i] = (struct asc_inc_param){names[i], vals[i]};
+    d->n_params = ASC_ARRAY_LEN(names);
+}
+
+static int scan_init(const struct asc_det_env *env, void **state, struct asc_err *err)
+{
+    struct scan *d = asc_xcalloc(1, sizeof(*d));
+    read_params(d, env ? env->conf : NULL);
+    const struct scan_params *p = &d->prm;
+    if (scan_trw_setup(&d->trw, p->theta0, p->theta1, p->pd, p->pf) != 0) {
+        free(d);
+        return asc_err_set(err, ASC_EINVAL,
+                           "scan: need 0 < theta1 < theta0 < 1 and 0 < pf < pd < 1");
+    }
+    if (p->max_sources < WAYS || p->max_sources > (1 << 24) || p->max_targets < 16 ||
+        p->max_targets > (1 << 24) || p->max_slots < 1024 || p->idle < 1 || p->h_hosts < 2 || p->v_ports < 2 ||
+        p->b_hosts < 2 || p->b_ports < 2 || p->icmp_hosts < 2 || p->udp_hosts < 2 ||
+        p->udp_ports < 2) {
+        free(d);
+        return asc_err_set(err, ASC_EINVAL, "scan: a threshold or cap is out of range");
+    }
+    d->g = env ? env->grader : NULL;
+    size_t n = WAYS;
+    while (n < (size_t)p->max_sources)
+        n <<= 1;
+    d->nsets = n / WAYS;
+    d->t = asc_xcalloc(n, sizeof(*d->t));
+    d->last_sweep = INT64_MIN;
+    d->budget = (uint64_t)p->max_slots;
+    *state = d;
+    return 0;
+}
+
+static void src_clear(struct ssrc *e)
+{
+    scan_set_fini(&e->contacted);
+    scan_set_fini(&e->hosts);
+    scan_set_fini(&e->ports);
+    scan_set_fini(&e->pairs);
+    memset(e, 0, sizeof(*e));
+}
+
+static void scan_fini(void *state)
+{
+    struct scan *d = state;
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->nsets * WAYS; i++)
+        src_clear(&d->t[i]);
+    free(d->t);
+    free(d);
+}
+
+/* ---- source table ------------------------------------------------------- */
+
+static void src_sets_init(struct scan *d, struct ssrc *e)
+{
+    uint32_t cap = (uint32_t)d->prm.max_targets;
+    scan_set_init(&e->contacted, cap, &d->budget);
+    scan_set_init(&e->hosts, cap, &d->budget);
+    scan_set_init(&e->ports, cap, &d->budget);
+    scan_set_init(&e->pairs, cap, &d->budget);
+}
+
+static bool src_match(const struct ssrc *e, const struct asc_addr *a, unsigned pc)
+{
+    return e->used && e->pc == pc && e->src.family == a->family && !memcmp(e->src.b, a->b, 16);
+}
+
+/* The entry of (source, transport); a free or the idlest undetected way
+ * of its set when new; NULL when every way holds a detected scanner. */
+static struct ssrc *src_get(struct scan *d, const struct asc_addr *a, unsigned pc, asc_time now)
+{
+    uint64_t h = scan_hash_addr(a) ^ (uint64_t)(pc + 1) * 0x9e3779b97f4a7c15ull;
+    struct ssrc *set = &d->t[(h >> 17) % d->nsets * WAYS];
+    struct ssrc *victim = NULL;
+    for (int w = 0; w < WAYS; w++) {
+        struct ssrc *e = &set[w];
+        if (src_match(e, a, pc))
+            return e;
+        if (!e->used) {
+            if (!victim || victim->used)
+                victim = e;
+        } else if (!e->detected && (!victim || (victim->used && e->seen < victim->seen)))
+            victim = e;
+    }
+    if (!victim)
+        return NULL;
+    src_clear(victim);
+    victim->used = 1;
+    victim->pc = (uint8_t)pc;
+    victim->src = *a;
+    victim->seen = now;
+    src_sets_init(d, victim);
+    return victim;
+}
+
+/* A new period: forget the probes of an undetected source gone idle. */
+static void src_restart(struct scan *d, struct ssrc *e)
+{
+    struct asc_addr a = e->src;
+    uint8_t pc = e->pc;
+    asc_time seen = e->seen;
+    src_clear(e);
+    e->used = 1;
+    e->pc = pc;
+    e->src = a;
+    e->seen = seen;
+    src_sets_init(d, e);
+}
+
+/* ---- per flow ----------------------------------------------------------- */
+
+/* Multicast, broadcast and loopback: nobody scans these. */
+static bool addr_is_special(const struct asc_addr *a)
+{
+    static const uint8_t v6_loop[16] = {[15] = 1};
+    if (a->family == ASC_AF_INET)
+        return (a->b[0] & 0xf0) == 0xe0 || a->b[0] == 127 ||
+               (a->b[0] == 255 && a->b[1] == 255 && a->b[2] == 255 && a->b[3] == 255);
+    return a->family == ASC_AF_INET6 && (a->b[0] == 0xff || !memcmp(a->b, v6_loop, 16));
+}
+
+static unsigned proto_class(uint8_t proto)
+{
+    return proto == 6 ? PC_TCP : proto == 17 ? PC_UDP : PC_ICMP;
+}
+
+/* What the flow was for its originator (PR_*). */
+static int classify(const struct asc_flow *f)
+{
+    const struct asc_flow_dir *o = &f->dir[0];
+    if (o->pkts == 0 || addr_is_special(&f->key.resp) || addr_is_special(&f->key.orig))
+        return PR_NONE;
+    if (f->key.proto == 6) {
+        bool answered = strchr(f->history, 'h') != NULL;
+        if (o->tcp_flags & 0x02)        /* SYN */
+            return !answered ? PR_FAIL
+                   : (o->pl_bytes || f->dir[1].pl_bytes) ? PR_OK : PR_OPEN;
+        if (!(o->tcp_flags & (0x10 | 0x04)))   /* FIN, NULL, Xmas: no ACK, no RST */
+            return PR_FAIL;
+        return PR_NONE;
+    }
+    if (f->key.proto == 17) {
+        /* traceroute's default UDP ports look like a vertical scan */
+        if (f->key.resp_port >= 33434 && f->key.resp_port <= 33534)
+            return PR_NONE;
+        /* from a service port to an ephemeral one: a reply whose request
+         * was not captured, not a probe */
+        if (f->key.orig_port < 1024 && f->key.resp_port >= 1024)
+            return PR_NONE;
+        return f->dir[1].pkts ? PR_OK : PR_FAIL;
+    }
+    if ((f->key.proto == 1 && f->key.orig_port == 8) ||
+        (f->key.proto == 58 && f->key.orig_port == 128))
+        return f->dir[1].pkts ? PR_OPEN : PR_FAIL;
+    return PR_NONE;
+}
+
+static void note_host_port(struct ssrc *e, const struct asc_addr *host, uint16_t port)
+{
+    size_t j, min = 0;
+    for (j = 0; j < TOPN && e->hp[j].n; j++)
+        if (!asc_addr_cmp(&e->hp[j].a, host))
+            break;
+    if (j < TOPN && e->hp[j].n) {
+        e->hp[j].n++;
+    } else if (j < TOPN) {
+        e->hp[j] = (struct host_ports){*host, 1};
+    } else {
+        for (j = 1; j < TOPN; j++)
+            if (e->hp[j].n < e->hp[min].n)
+                min = j;
+        e->hp[min].a = *host;   /* Space-Saving: take over the smallest counter */
+        e->hp[min].n++;
+    }
+    for (j = 0; j < TOPN && e->ph[j].n; j++)
+        if (e->ph[j].port == port)
+            break;
+    if (j < TOPN && e->ph[j].n) {
+        e->ph[j].n++;
+    } else if (j < TOPN) {
+        e->ph[j] = (struct port_hosts){port, 1};
+    } else {
+        for (min = 0, j = 1; j < TOPN; j++)
+            if (e->ph[j].n < e->ph[min].n)
+                min = j;
+        e->ph[min].port = port;
+        e->ph[min].n++;
+    }
+}
+
+static uint32_t max_ports_on_host(const struct ssrc *e, size_t *at)
+{
+    uint32_t m = 0;
+    for (size_t j = 0; j < TOPN && e->hp[j].n; j++)
+        if (e->hp[j].n > m) {
+            m = e->hp[j].n;
+            *at = j;
+        }
+    return m;
+}
+
+/* The shape of what the source did so far, SH_NONE below every threshold. */
+static int shape(const struct scan *d, const struct ssrc *e)
+{
+    const struct scan_params *p = &d->prm;
+    size_t at = 0;
+    double nh = e->hosts.n, np = e->ports.n, mp = max_ports_on_host(e, &at);
+    if (e->pc == PC_ICMP)
+        return nh >= p->icmp_hosts ? SH_SWEEP : SH_NONE;
+    if (e->pc == PC_UDP) {      /* unanswered UDP is common: stricter, no random walk */
+        if (nh >= p->udp_hosts && np >= p->udp_ports)
+            return SH_BLOCK;
+        return mp >= p->udp_ports ? SH_VERT : nh >= p->udp_hosts ? SH_HORIZ : SH_NONE;
+    }
+    if (nh >= p->b_hosts && np >= p->b_ports)
+        return SH_BLOCK;
+    if (mp >= p->v_ports)
+        return SH_VERT;
+    if (nh >= p->h_hosts)
+        return SH_HORIZ;
+    if (e->trw.state == SCAN_TRW_SCANNER && p->trw && nh >= p->trw_min_hosts)
+        return nh >= 2 ? SH_HORIZ : SH_VERT;
+    return SH_NONE;
+}
+
+static void note_probe(struct scan *d, struct ssrc *e, const struct asc_flow *f)
+{
+    const struct asc_addr *dst = &f->key.resp;
+    uint16_t port = e->pc == PC_ICMP ? 0 : f->key.resp_port;
+    uint64_t hh = scan_hash_addr(dst);
+    scan_set_add(&e->hosts, hh);
+    scan_set_add(&e->ports, port);
+    if (scan_set_add(&e->pairs, scan_mix(hh ^ port)) == 1)
+        note_host_port(e, dst, port);
+    if (!e->probes || f->first < e->first)
+        e->first = f->first;
+    if (!e->probes || f->last > e->last)
+        e->last = f->last;
+    e->probes++;
+    e->pkts += f->dir[0].pkts;
+    e->bytes += f->dir[0].ip_bytes;
+    if (f->dir[0].ttl_max)
+        e->ttl = f->dir[0].ttl_max;
+    if (e->n_cid < ASC_INC_CIDS)
+        e->cid[e->n_cid++] = f->key;
+    if (!e->detected && shape(d, e) != SH_NONE)
+        e->detected = 1;
+}
+
+static void scan_on_flow_end(void *state, const struct asc_flow *f)
+{
+    struct scan *d = state;
+    int pr = classify(f);
+    if (pr == PR_NONE)
+        return;
+    unsigned pc = proto_class(f->key.proto);
+    struct ssrc *e = src_get(d, &f->key.orig, pc, f->last);
+    if (!e) {
+        d->dropped++;
+        return;
+    }
+    if (!e->detected && e->probes && f->first - e->last > (asc_time)(d->prm.idle * 1e9))
+        src_restart(d, e);
+    if (f->last > e->seen)
+        e->seen = f->last;
+    if (asc_flow_verifies_orig(f))
+        e->answered = 1;
+    if (pc == PC_TCP && e->trw.state == SCAN_TRW_PENDING &&
+        scan_set_add(&e->contacted, scan_hash_addr(&f->key.resp)) == 1) {
+        if (scan_trw_step(&d->trw, &e->trw, pr != PR_FAIL) != SCAN_TRW_PENDING)
+            scan_set_fini(&e->contacted);   /* decided: stop tracking first contacts */
+    }
+    if (pr == PR_FAIL || pr == PR_OPEN)
+        note_probe(d, e, f);
+}
+
+/* ---- per packet: scanner fingerprints ----------------------------------- */
+
+static int fingerprint(const struct asc_ipl *l)
+{
+    if (l->ipver == 4 && l->ip_id == 54321)
+        return FP_ZMAP;
+    if (l->ipver == 4) {
+        uint32_t dst = (uint32_t)l->dst.b[0] << 24 | (uint32_t)l->dst.b[1] << 16 |
+                       (uint32_t)l->dst.b[2] << 8 | l->dst.b[3];
+        if (l->ip_id == (uint16_t)((dst ^ l->dport ^ l->tcp_seq) & 0xffff))
+            return FP_MASSCAN;
+    }
+    /* nmap's raw SYN probes: one MSS option of 1460 and a window of 1024,
+     * 2048, 3072 or 4096 */
+    if ((l->tcp_win & 1023) == 0 && l->tcp_win >= 1024 && l->tcp_win <= 4096 &&
+        l->tcp_optlen == 4 && l->tcp_mss == 1460)
+        return FP_NMAP;
+    return -1;
+}
+
+static void scan_on_pkt(void *state, const struct asc_pkt *p, const struct asc_flow *f)
+{
+    struct scan *d = state;
+    (void)f;
+    if (p->n_ipl == 0)
+        return;
+    const struct asc_ipl *l = &p->ipl[p->n_ipl - 1];
+    if (l->proto != 6 || !l->l4_ok || (l->tcp_flags & (0x02 | 0x10)) != 0x02)
+        return;
+    struct ssrc *e = src_get(d, &l->src, PC_TCP, p->ts);
+    if (!e) {
+        d->dropped++;
+        return;
+    }
+    e->n_syn++;
+    int fp = fingerprint(l);
+    if (fp >= 0)
+        e->fp[fp]++;
+}
+
+/* ---- incidents ---------------------------------------------------------- */
+
+static const char *vector_name(unsigned pc, int sh)
+{
+    static const char *const names[PC__COUNT][4] = {
+        {"tcp.horizontal", "tcp.vertical", "tcp.block", "tcp.sweep"},
+        {"udp.horizontal", "udp.vertical", "udp.block", "udp.sweep"},
+        {"icmp.sweep", "icmp.sweep", "icmp.sweep", "icmp.sweep"},
+    };
+    return names[pc][sh - SH_HORIZ];
+}
+
+static const char *pick_fingerprint(const struct scan *d, const struct ssrc *e)
+{
+    int best = -1;
+    for (int i = 0; i < FP__COUNT; i++)
+        if (e->fp[i] && (best < 0 || e->fp[i] > e->fp[best]))
+            best = i;
+    if (best < 0 || (double)e->fp[best] < d->prm.fp_share * (double)e->n_syn)
+        return NULL;
+    return fp_names[best];
+}
+
+static void fill_ports(const struct ssrc *e, struct asc_incident *inc)
+{
+    struct port_hosts ph[TOPN];
+    size_t n = 0;
+    for (size_t j = 0; j < TOPN && e->ph[j].n; j++)
+        ph[n++] = e->ph[j];
+    for (size_t a = 1; a < n; a++)      /* most hosts first, then port */
+        for (size_t b = a; b > 0 && (ph[b].n > ph[b - 1].n ||
+                                     (ph[b].n == ph[b - 1].n && ph[b].port < ph[b - 1].port));
+             b--) {
+            struct port_hosts t = ph[b];
+            ph[b] = ph[b - 1];
+            ph[b - 1] = t;
+        }
+    for (size_t j = 0; j < n && j < ASC_INC_PORTS; j++)
+        inc->ports[inc->n_ports++] = ph[j].port;
+    if (e->ports.n == 1 && n)
+        inc->victim_port = ph[0].port;
+}
+
+static void emit_one(struct scan *d, const struct ssrc *e, struct asc_emitter *out)
+{
+    struct asc_incident inc = {0};
+    char summary[200], a[ASC_ADDR_STRLEN], v[ASC_ADDR_STRLEN];
+    int sh = shape(d, e);
+    size_t at = 0;
+    uint32_t mp = max_ports_on_host(e, &at);
+    inc.type = ASC_INC_SCAN;
+    inc.proto = e->pc == PC_TCP ? 6 : e->pc == PC_UDP ? 17 : 0;
+    inc.vector = vector_name(e->pc, sh);
+    inc.detector = "scan";
+    inc.detector_version = SCAN_VERSION;
+    inc.n_victims = e->hosts.n;
+    if (e->hosts.n == 1 || sh == SH_VERT)
+        inc.victim = e->hp[at].a;
+    if (e->pc != PC_ICMP)
+        fill_ports(e, &inc);
+    inc.start = e->first;
+    inc.end = e->last;
+    inc.pkts = e->pkts;
+    inc.bytes = e->bytes;
+    inc.flows = e->probes;
+    double secs = fmax(1.0, (double)(e->last - e->first) / ASC_NS_PER_SEC);
+    inc.mean_pps = (double)e->pkts / secs;
+    inc.mean_bps = 8.0 * (double)e->bytes / secs;
+    inc.fingerprint = pick_fingerprint(d, e);
+    struct asc_srcset *ss = asc_srcset_new(4);
+    asc_srcset_add(ss, d->g, &e->src, e->pkts, e->bytes, e->ttl,
+                   e->answered ? ASC_EV_ANSWERED : ASC_EV_ONEWAY);
+    asc_srcset_finish(ss, d->g, &inc);
+    for (size_t i = 0; i < e->n_cid; i++)
+        asc_community_id(&e->cid[i], 0, inc.cids[i], sizeof(inc.cids[i]));
+    inc.n_cids = e->n_cid;
+    inc.params = d->params;
+    inc.n_params = d->n_params;
+    double s = 3 + log10(fmax(1.0, (double)e->hosts.n * (double)e->ports.n)) +
+               (inc.fingerprint ? 1 : 0) + (e->trw.state == SCAN_TRW_SCANNER ? 0.5 : 0);
+    inc.severity = fmin(10, round(s * 10) / 10);
+    asc_addr_str(&e->src, a, sizeof(a));
+    if (sh == SH_VERT)
+        snprintf(summary, sizeof(summary), "%s scanned %u ports of %s%s%s", a, mp,
+                 asc_addr_str(&inc.victim, v, sizeof(v)), inc.fingerprint ? " with " : "",
+                 inc.fingerprint ? inc.fingerprint : "");
+    else
+        snprintf(summary, sizeof(summary), "%s %s: %u hosts, %u ports%s%s", a, inc.vector,
+                 e->hosts.n, e->ports.n, inc.fingerprint ? ", " : "",
+                 inc.fingerprint ? inc.fingerprint : "");
+    inc.summary = summary;
+    out->emit(out->ctx, &inc);
+    asc_srcset_free(ss);
+}
+
+static int cmp_src(const void *pa, const void *pb)
+{
+    const struct ssrc *a = *(const struct ssrc *const *)pa, *b = *(const struct ssrc *const *)pb;
+    if (a->first != b->first)
+        return a->first < b->first ? -1 : 1;
+    int c = asc_addr_cmp(&a->src, &b->src);
+    return c ? c : (int)a->pc - (int)b->pc;
+}
+
+static void scan_on_tick(void *state, asc_time now, bool final, struct asc_emitter *out)
+{
+    struct scan *d = state;
+    int64_t sec = now / ASC_NS_PER_SEC;
+    if (!final && d->last_sweep != INT64_MIN && sec - d->last_sweep < SWEEP_EVERY)
+        return;
+    d->last_sweep = sec;
+    asc_time idle = (asc_time)(d->prm.idle * 1e9);
+    size_t n = d->nsets * WAYS, n_out = 0;
+    struct ssrc **closing = NULL;
+    for (size_t i = 0; i < n; i++) {
+        struct ssrc *e = &d->t[i];
+        if (!e->used)
+            continue;
+        bool gone = final || now - e->seen > idle;
+        if (e->detected && gone) {
+            if (!closing)
+                closing = asc_xcalloc(n, sizeof(*closing));
+            closing[n_out++] = e;
+        } else if (gone) {
+            src_clear(e);
+        }
+    }
+    if (!n_out)
+        return;
+    qsort(closing, n_out, sizeof(*closing), cmp_src);
+    for (size_t i = 0; i < n_out; i++) {
+        emit_one(d, closing[i], out);
+        src_clear(closing[i]);
+    }
+    free(closing);
+}
+
+const struct asc_detector_ops asc_detector_scan = {
+    .abi = ASC_DETECTOR_ABI,
+    .name = "scan",
+    .version = SCAN_VERSION,
+    .wants = ASC_WANT_PKT | ASC_WANT_FLOW_END | ASC_WANT_TICK,
+    .init = scan_init,
+    .on_pkt = scan_on_pkt,
+    .on_flow_end = scan_on_flow_end,
+    .on_tick = scan_on_tick,
+    .fini = scan_fini,
+};

@@ -1,0 +1,185 @@
+/*
+ * scan_util.c - bounded hash set, threshold random walk and sliding
+ * window for the scan, backscatter and brute-force detectors
+ * (scan_util.h).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/scan_util.h"
+
+/* ---- bounded hash set --------------------------------------------------- */
+
+uint64_t scan_mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+uint64_t scan_hash_addr(const struct asc_addr *a)
+{
+    uint64_t lo, hi;
+    memcpy(&lo, a->b, 8);
+    memcpy(&hi, a->b + 8, 8);
+    return scan_mix(lo ^ scan_mix(hi ^ a->family));
+}
+
+void scan_set_init(struct scan_set *s, uint32_t max, uint64_t *budget)
+{
+    memset(s, 0, sizeof(*s));
+    s->max = max ? max : 1;
+    s->budget = budget;
+}
+
+void scan_set_fini(struct scan_set *s)
+{
+    if (s->budget)
+        *s->budget += s->cap;
+    free(s->slot);
+    s->slot = NULL;
+    s->cap = s->n = 0;
+}
+
+static bool probe(const struct scan_set *s, uint64_t k, uint32_t *at)
+{
+    uint32_t mask = s->cap - 1;
+    uint32_t i = (uint32_t)scan_mix(k) & mask;
+    while (s->slot[i]) {
+        if (s->slot[i] == k) {
+            *at = i;
+            return true;
+        }
+        i = (i + 1) & mask;
+    }
+    *at = i;
+    return false;
+}
+
+static bool grow(struct scan_set *s)
+{
+    uint32_t ncap = s->cap ? s->cap * 2 : 8;
+    if (s->budget) {
+        if (*s->budget < ncap - s->cap)
+            return false;
+        *s->budget -= ncap - s->cap;
+    }
+    uint64_t *old = s->slot;
+    uint32_t ocap = s->cap;
+    s->slot = asc_xcalloc(ncap, sizeof(*s->slot));
+    s->cap = ncap;
+    for (uint32_t i = 0; i < ocap; i++) {
+        uint32_t at;
+        if (old[i] && !probe(s, old[i], &at))
+            s->slot[at] = old[i];
+    }
+    free(old);
+    return true;
+}
+
+bool scan_set_has(const struct scan_set *s, uint64_t k)
+{
+    uint32_t at;
+    if (!k)
+        k = 1;
+    return s->cap && probe(s, k, &at);
+}
+
+int scan_set_add(struct scan_set *s, uint64_t k)
+{
+    uint32_t at;
+    if (!k)
+        k = 1;
+    if (s->cap && probe(s, k, &at))
+        return 0;
+    if (s->n >= s->max) {
+        s->refused++;
+        return -1;
+    }
+    if ((uint64_t)(s->n + 1) * 4 > (uint64_t)s->cap * 3 && !grow(s)) {   /* load < 3/4 */
+        s->refused++;
+        return -1;
+    }
+    probe(s, k, &at);
+    s->slot[at] = k;
+    s->n++;
+    return 1;
+}
+
+/* ---- threshold random walk ---------------------------------------------- */
+
+/*
+ * Each first contact is a Bernoulli trial: success with probability
+ * theta0 for a benign host and theta1 for a scanner. The walk adds
+ * log(theta1/theta0) for a success and log((1-theta1)/(1-theta0)) for a
+ * failure, and stops at log(pd/pf) (scanner) or log((1-pd)/(1-pf))
+ * (benign): Wald's thresholds eta1 and eta0.
+ */
+int scan_trw_setup(struct scan_trw_params *p, double theta0, double theta1, double pd,
+                   double pf)
+{
+    if (!(theta1 > 0 && theta1 < theta0 && theta0 < 1 && pf > 0 && pf < pd && pd < 1))
+        return ASC_EINVAL;
+    p->theta0 = theta0;
+    p->theta1 = theta1;
+    p->pd = pd;
+    p->pf = pf;
+    p->step_ok = log(theta1 / theta0);
+    p->step_fail = log((1 - theta1) / (1 - theta0));
+    p->upper = log(pd / pf);
+    p->lower = log((1 - pd) / (1 - pf));
+    return 0;
+}
+
+int scan_trw_step(const struct scan_trw_params *p, struct scan_trw *t, bool success)
+{
+    if (t->state != SCAN_TRW_PENDING)
+        return t->state;
+    t->llr += success ? p->step_ok : p->step_fail;
+    /* a tiny tolerance so that k equal steps reach a threshold that is
+     * exactly k steps away despite rounding */
+    if (t->llr >= p->upper - 1e-9)
+        t->state = SCAN_TRW_SCANNER;
+    else if (t->llr <= p->lower + 1e-9)
+        t->state = SCAN_TRW_BENIGN;
+    return t->state;
+}
+
+/* ---- sliding window ----------------------------------------------------- */
+
+void scan_win_init(struct scan_win *w, uint32_t need)
+{
+    memset(w, 0, sizeof(*w));
+    w->need = need < 1 ? 1 : need > 65536 ? 65536 : need;
+}
+
+void scan_win_fini(struct scan_win *w)
+{
+    free(w->t);
+    w->t = NULL;
+    w->n = w->head = 0;
+}
+
+bool scan_win_push(struct scan_win *w, asc_time t, asc_time span)
+{
+    if (!w->t)
+        w->t = asc_xcalloc(w->need, sizeof(*w->t));
+    w->t[w->head] = t;
+    w->head = (w->head + 1) % w->need;
+    if (w->n < w->need)
+        w->n++;
+    if (w->n < w->need)
+        return false;
+    asc_time lo = w->t[0], hi = w->t[0];
+    for (uint32_t i = 1; i < w->n; i++) {
+        if (w->t[i] < lo)
+            lo = w->t[i];
+        if (w->t[i] > hi)
+            hi = w->t[i];
+    }
+    return hi - lo <= span;
+}

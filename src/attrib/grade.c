@@ -141,8 +141,11 @@ enum asc_src_class asc_classify(const struct asc_grader *g, const struct asc_add
         return ASC_CL_RELAY;
     if (ev & ASC_EV_ANSWERED)
         return ASC_CL_VERIFIED;
+    /* Private-use sources are what a LAN capture sees; only other
+     * special-purpose space (reserved, documentation, ...) counts as a
+     * bogon source. */
     bool private_src = geo->flags & ASC_NF_PRIVATE;
-    if ((geo->flags & ASC_NF_BOGON) && !(private_src && g && g->private_ok))
+    if ((geo->flags & ASC_NF_BOGON) && !private_src)
         return ASC_CL_SPOOF_BOGON;
     if ((geo->flags & ASC_NF_UNROUTED) && !private_src)
         return ASC_CL_SPOOF_BOGON;

@@ -75,7 +75,6 @@ size_t asc_hoptab_size(const struct asc_hoptab *t);
 struct asc_grader {
     struct asc_enricher *enr;
     const struct asc_hoptab *hops;
-    bool private_ok;         /* private sources are normal (inside a LAN capture) */
 };
 
 /* Class of a source from its evidence bits, observed TTL (0 = unknown)

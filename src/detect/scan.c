@@ -388,7 +388,11 @@ static void scan_on_flow_end(void *state, const struct asc_flow *f)
         src_restart(d, e);
     if (f->last > e->seen)
         e->seen = f->last;
-    if (asc_flow_verifies_orig(f))
+    /* A scanner that resets the SYN-ACK its probe drew got that SYN-ACK:
+     * for one source probing many targets this proves its address (for a
+     * flood it would not: the owner of a spoofed address resets too). */
+    if (asc_flow_verifies_orig(f) ||
+        (f->key.proto == 6 && strchr(f->history, 'h') && strchr(f->history, 'R')))
         e->answered = 1;
     if (pc == PC_TCP && e->trw.state == SCAN_TRW_PENDING &&
         scan_set_add(&e->contacted, scan_hash_addr(&f->key.resp)) == 1) {

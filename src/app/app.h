@@ -47,6 +47,35 @@ int asc_cmd_flows(int argc, char **argv);
 int asc_cmd_analyze(int argc, char **argv);
 int asc_cmd_lookup(int argc, char **argv);
 
+/* Database options shared by analyze and lookup (enrich_opts.c). */
+enum {
+    ASC_OPT_GEO = 3000,
+    ASC_OPT_ASN,
+    ASC_OPT_LIBLOC,
+    ASC_OPT_REGISTRY,
+    ASC_OPT_INTEL,
+    ASC_OPT_MMDB_DIR,
+    ASC_OPT_NO_DEFAULT_DB,
+};
+#define ASC_ENRICH_LONGOPTS                                                                \
+    {"geo", required_argument, NULL, ASC_OPT_GEO},                                          \
+        {"asn", required_argument, NULL, ASC_OPT_ASN},                                      \
+        {"libloc", required_argument, NULL, ASC_OPT_LIBLOC},                                \
+        {"registry", required_argument, NULL, ASC_OPT_REGISTRY},                            \
+        {"intel", required_argument, NULL, ASC_OPT_INTEL},                                  \
+        {"mmdb-dir", required_argument, NULL, ASC_OPT_MMDB_DIR},                            \
+        {"no-default-db", no_argument, NULL, ASC_OPT_NO_DEFAULT_DB}
+extern const char asc_enrich_opts_help[];
+
+struct asc_enrich_opts {
+    struct asc_enrich_conf cf;   /* points into the arrays below */
+    struct asc_db_arg *dbs;
+    const char **intel, **dirs;
+};
+/* 1 if opt was a database option (recorded in o), else 0. */
+int asc_parse_enrich_opt(int opt, const char *arg, struct asc_enrich_opts *o);
+void asc_enrich_opts_free(struct asc_enrich_opts *o);
+
 /* Shared option parsing for flow-table settings; returns 1 if handled,
  * 0 if not a flow option, -1 on a bad value (message printed). */
 int asc_parse_flow_opt(int opt, const char *arg, struct asc_flow_conf *cf);

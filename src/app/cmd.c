@@ -26,11 +26,6 @@ enum {
     OPT_COLOR,
     OPT_SET,
     OPT_NO_DETECT,
-    OPT_GEO,
-    OPT_ASN,
-    OPT_REGISTRY,
-    OPT_INTEL,
-    OPT_NO_DEFAULT_DB,
 };
 
 #define FLOW_LONGOPTS                                                                          \
@@ -197,12 +192,8 @@ static void analyze_usage(FILE *f)
             "                          or scan.enabled=0 (repeatable; docs/detectors/)\n"
             "  --no-detect             run no detector\n"
             "\n"
-            "attribution (default: Debian's libloc database; docs/enrich.md):\n"
-            "  --geo FILE              MaxMind/DB-IP country or city .mmdb (repeatable)\n"
-            "  --asn FILE              MaxMind/DB-IP ASN .mmdb (repeatable)\n"
-            "  --registry FILE         RIR delegated file, pfx2as table or country list\n"
-            "  --intel [NAME,CAT[,DATE]=]FILE   an intel list (repeatable)\n"
-            "  --no-default-db         do not open libloc's database or discover .mmdb\n"
+            "attribution databases (docs/enrich.md):\n"
+            "%s"
             "\n"
             "output:\n"
             "  --json FILE             also write the run record and incidents as JSON\n"
@@ -213,14 +204,7 @@ static void analyze_usage(FILE *f)
             "  -h, --help              this help\n"
             "\n"
             "exit status: 0 ok, 1 usage or fatal error, 2 an input was damaged.\n",
-            flow_opts_help);
-}
-
-static void add_db(struct asc_enrich_conf *cf, struct asc_db_arg **dbs, enum asc_db_kind kind,
-                   const char *path)
-{
-    *dbs = asc_xrealloc(*dbs, cf->n_dbs + 1, sizeof(**dbs));
-    (*dbs)[cf->n_dbs++] = (struct asc_db_arg){kind, path};
+            asc_enrich_opts_help, flow_opts_help);
 }
 
 int asc_cmd_analyze(int argc, char **argv)
@@ -230,11 +214,7 @@ int asc_cmd_analyze(int argc, char **argv)
         {"json", required_argument, NULL, OPT_JSON},
         {"set", required_argument, NULL, OPT_SET},
         {"no-detect", no_argument, NULL, OPT_NO_DETECT},
-        {"geo", required_argument, NULL, OPT_GEO},
-        {"asn", required_argument, NULL, OPT_ASN},
-        {"registry", required_argument, NULL, OPT_REGISTRY},
-        {"intel", required_argument, NULL, OPT_INTEL},
-        {"no-default-db", no_argument, NULL, OPT_NO_DEFAULT_DB},
+        ASC_ENRICH_LONGOPTS,
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"color", no_argument, NULL, OPT_COLOR},
         {"no-color", no_argument, NULL, 'C'},
@@ -246,55 +226,39 @@ int asc_cmd_analyze(int argc, char **argv)
     pc.progress = true;
     pc.conf = asc_conf_new();
     struct asc_err err = {0};
-    struct asc_enrich_conf ecf = {0};
-    struct asc_db_arg *dbs = NULL;
-    const char **intel = NULL;
+    struct asc_enrich_opts db = {0};
     int color = isatty(STDOUT_FILENO), c;
     const char *json = NULL;
     optind = 1;
+    int rc = ASC_EXIT_FATAL;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         int r = asc_parse_flow_opt(c, optarg, &pc.flow);
         if (r < 0)
-            return ASC_EXIT_FATAL;
-        if (r > 0)
+            goto out;
+        if (r > 0 || asc_parse_enrich_opt(c, optarg, &db))
             continue;
         switch (c) {
         case OPT_JSON: json = optarg; break;
         case OPT_SET:
-            if (asc_conf_set(pc.conf, optarg, &err) != 0) {
-                asc_conf_free(pc.conf);
-                return finish(ASC_EXIT_FATAL, &err);
-            }
+            if (asc_conf_set(pc.conf, optarg, &err) != 0)
+                goto out;
             break;
         case OPT_NO_DETECT: pc.no_detect = true; break;
-        case OPT_GEO: add_db(&ecf, &dbs, ASC_DB_GEO, optarg); break;
-        case OPT_ASN: add_db(&ecf, &dbs, ASC_DB_ASN, optarg); break;
-        case OPT_REGISTRY: add_db(&ecf, &dbs, ASC_DB_REGISTRY, optarg); break;
-        case OPT_INTEL:
-            intel = asc_xrealloc(intel, ecf.n_intel + 1, sizeof(*intel));
-            intel[ecf.n_intel++] = optarg;
-            break;
-        case OPT_NO_DEFAULT_DB: ecf.no_default = true; break;
         case OPT_NO_PROGRESS: pc.progress = false; break;
         case OPT_COLOR: color = 1; break;
         case 'C': color = 0; break;
-        case 'h': analyze_usage(stdout); asc_conf_free(pc.conf); return ASC_EXIT_OK;
-        default: analyze_usage(stderr); asc_conf_free(pc.conf); return ASC_EXIT_FATAL;
+        case 'h': analyze_usage(stdout); rc = ASC_EXIT_OK; goto out;
+        default: analyze_usage(stderr); goto out;
         }
     }
-    if (take_inputs(&pc, "analyze", argc, argv) != 0) {
-        asc_conf_free(pc.conf);
-        return ASC_EXIT_FATAL;
-    }
+    if (take_inputs(&pc, "analyze", argc, argv) != 0)
+        goto out;
     if (json) {
         pc.sink = asc_sink_find("json");
         pc.sink_conf.path = json;
         pc.sink_conf.format = "summary";
     }
-    ecf.dbs = dbs;
-    ecf.intel_files = intel;
-    int rc = ASC_EXIT_FATAL;
-    if (!pc.no_detect && asc_enrich_open(&ecf, &pc.enr, &err) != 0)
+    if (!pc.no_detect && asc_enrich_open(&db.cf, &pc.enr, &err) != 0)
         goto out;
     struct asc_run_summary *sum = asc_xcalloc(1, sizeof(*sum));
     rc = asc_pipeline_run(&pc, sum, &err);
@@ -304,8 +268,8 @@ int asc_cmd_analyze(int argc, char **argv)
     free(sum);
 out:
     asc_enrich_close(pc.enr);
-    free(dbs);
-    free(intel);
+    asc_enrich_opts_free(&db);
     asc_conf_free(pc.conf);
-    return finish(rc, &err);
+    /* Usage errors have printed their own message. */
+    return err.msg[0] ? finish(rc, &err) : rc;
 }

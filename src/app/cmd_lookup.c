@@ -15,20 +15,11 @@
 #include "enrich/enrich.h"
 #include "enrich/intel.h"
 
-enum {
-    OPT_GEO = 2000,
-    OPT_ASN,
-    OPT_LIBLOC,
-    OPT_REGISTRY,
-    OPT_INTEL,
-    OPT_NO_DEFAULT,
-    OPT_MMDB_DIR,
-    OPT_JSON,
-};
+enum { OPT_JSON = 2000 };
 
 static void lookup_usage(FILE *f)
 {
-    fputs("usage: ascribe lookup [OPTIONS] ADDR...\n"
+    fprintf(f, "usage: ascribe lookup [OPTIONS] ADDR...\n"
           "\n"
           "Print what the databases know about each IPv4/IPv6 address: country, AS\n"
           "number and name, network flags and intel list memberships, each with the\n"
@@ -36,18 +27,7 @@ static void lookup_usage(FILE *f)
           "\n"
           "databases, consulted in this order (the first that knows a field wins;\n"
           "flags are merged from all):\n"
-          "  --geo FILE              a .mmdb (GeoLite2/GeoIP2/DB-IP Country, City,\n"
-          "                          Anonymous-IP, ...) or a libloc database\n"
-          "  --asn FILE              a .mmdb used for AS number and name only\n"
-          "  --libloc FILE           a libloc database\n"
-          "  --registry FILE         RIR delegated file, pfx2as table or country list\n"
-          "      (the four above may repeat and are consulted in the order given)\n"
-          "  then, unless --no-default-db: libloc's database\n"
-          "  (/var/lib/location/database.db) and .mmdb files named GeoLite2-*, GeoIP2-*,\n"
-          "  dbip-* in /usr/share/GeoIP, /var/lib/GeoIP, /usr/local/share/GeoIP\n"
-          "  --mmdb-dir DIR          look for .mmdb files here instead (repeatable)\n"
-          "  --no-default-db         only the databases given by flag\n"
-          "  --intel SPEC            an intel list, [NAME,CATEGORY[,DATE]=]FILE (repeatable)\n"
+          "%s"
           "\n"
           "output:\n"
           "  --json                  one JSON document: databases and results\n"
@@ -59,40 +39,19 @@ static void lookup_usage(FILE *f)
           "\n"
           "exit status: 0 ok, 1 a bad address, a bad option or a database that cannot\n"
           "be read (the message names the file).\n",
-          f);
+          asc_enrich_opts_help);
 }
 
 struct lookup_opts {
-    struct asc_enrich_conf cf;
-    struct asc_db_arg *dbs;
-    const char **intel, **dirs;
-    size_t n_intel, n_dirs;
+    struct asc_enrich_opts db;
     bool json;
 };
-
-static void add_db(struct lookup_opts *o, enum asc_db_kind kind, const char *path)
-{
-    o->dbs = asc_xrealloc(o->dbs, o->cf.n_dbs + 1, sizeof(*o->dbs));
-    o->dbs[o->cf.n_dbs++] = (struct asc_db_arg){kind, path};
-}
-
-static void add_str(const char ***v, size_t *n, const char *s)
-{
-    *v = asc_xrealloc(*v, *n + 1, sizeof(**v));
-    (*v)[(*n)++] = s;
-}
 
 /* Returns -1 to continue, else the exit status. */
 static int parse_opts(struct lookup_opts *o, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"geo", required_argument, NULL, OPT_GEO},
-        {"asn", required_argument, NULL, OPT_ASN},
-        {"libloc", required_argument, NULL, OPT_LIBLOC},
-        {"registry", required_argument, NULL, OPT_REGISTRY},
-        {"intel", required_argument, NULL, OPT_INTEL},
-        {"no-default-db", no_argument, NULL, OPT_NO_DEFAULT},
-        {"mmdb-dir", required_argument, NULL, OPT_MMDB_DIR},
+        ASC_ENRICH_LONGOPTS,
         {"json", no_argument, NULL, OPT_JSON},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -100,14 +59,9 @@ static int parse_opts(struct lookup_opts *o, int argc, char **argv)
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (asc_parse_enrich_opt(c, optarg, &o->db))
+            continue;
         switch (c) {
-        case OPT_GEO: add_db(o, ASC_DB_GEO, optarg); break;
-        case OPT_ASN: add_db(o, ASC_DB_ASN, optarg); break;
-        case OPT_LIBLOC: add_db(o, ASC_DB_LIBLOC, optarg); break;
-        case OPT_REGISTRY: add_db(o, ASC_DB_REGISTRY, optarg); break;
-        case OPT_INTEL: add_str(&o->intel, &o->n_intel, optarg); break;
-        case OPT_MMDB_DIR: add_str(&o->dirs, &o->n_dirs, optarg); break;
-        case OPT_NO_DEFAULT: o->cf.no_default = true; break;
         case OPT_JSON: o->json = true; break;
         case 'h': lookup_usage(stdout); return ASC_EXIT_OK;
         default: lookup_usage(stderr); return ASC_EXIT_FATAL;
@@ -117,12 +71,7 @@ static int parse_opts(struct lookup_opts *o, int argc, char **argv)
         fprintf(stderr, "ascribe lookup: no address given\n");
         return ASC_EXIT_FATAL;
     }
-    o->cf.dbs = o->dbs;
-    o->cf.intel_files = o->intel;
-    o->cf.n_intel = o->n_intel;
-    o->cf.mmdb_dirs = o->dirs;
-    o->cf.n_mmdb_dirs = o->n_dirs;
-    o->cf.cache_entries = SIZE_MAX; /* each address once: a cache only costs */
+    o->db.cf.cache_entries = SIZE_MAX; /* each address once: a cache only costs */
     return -1;
 }
 
@@ -338,7 +287,7 @@ int asc_cmd_lookup(int argc, char **argv)
         }
     }
     struct asc_err err = {0};
-    if (asc_enrich_open(&o.cf, &e, &err) != 0) {
+    if (asc_enrich_open(&o.db.cf, &e, &err) != 0) {
         fprintf(stderr, "ascribe lookup: %s\n", err.msg[0] ? err.msg : "cannot open databases");
         rc = ASC_EXIT_FATAL;
         goto out;
@@ -347,8 +296,6 @@ int asc_cmd_lookup(int argc, char **argv)
 out:
     asc_enrich_close(e);
     free(parsed);
-    free(o.dbs);
-    free(o.intel);
-    free(o.dirs);
+    asc_enrich_opts_free(&o.db);
     return rc;
 }

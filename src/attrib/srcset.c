@@ -165,7 +165,8 @@ static void grow(struct asc_srcset *s)
     s->mask = nmask;
 }
 
-static bool bloom_test_set(uint64_t *bloom, uint64_t h)
+/* Whether all 4 probe bits of h are set; sets them too when `set`. */
+static bool bloom_probe(uint64_t *bloom, uint64_t h, bool set)
 {
     bool seen = true;
     uint32_t h1 = (uint32_t)h, h2 = (uint32_t)(h >> 32) | 1;
@@ -174,6 +175,8 @@ static bool bloom_test_set(uint64_t *bloom, uint64_t h)
         uint64_t m = 1ull << (bit & 63);
         if (!(bloom[bit >> 6] & m)) {
             seen = false;
+            if (!set)
+                break;
             bloom[bit >> 6] |= m;
         }
     }
@@ -194,7 +197,7 @@ static void add_beyond(struct asc_srcset *s, const struct asc_grader *g, const s
 {
     if (!s->bloom)
         s->bloom = asc_xcalloc(BLOOM_BITS / 64, sizeof(uint64_t));
-    if (bloom_test_set(s->bloom, h)) {
+    if (bloom_probe(s->bloom, h, true)) {
         s->ov_pkts_unplaced += pkts;
         return;
     }
@@ -256,15 +259,7 @@ bool asc_srcset_has(const struct asc_srcset *s, const struct asc_addr *a)
     uint64_t h = asc_addr_hash(a);
     if (slot(s->e, s->mask, a, h)->used)
         return true;
-    if (!s->bloom)
-        return false;
-    uint32_t h1 = (uint32_t)h, h2 = (uint32_t)(h >> 32) | 1;
-    for (uint32_t k = 0; k < 4; k++) {
-        uint32_t bit = (h1 + k * h2) & (BLOOM_BITS - 1);
-        if (!(s->bloom[bit >> 6] & (1ull << (bit & 63))))
-            return false;
-    }
-    return true;
+    return s->bloom && bloom_probe(s->bloom, h, false);
 }
 
 uint64_t asc_srcset_count(const struct asc_srcset *s)

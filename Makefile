@@ -59,7 +59,7 @@ deps:
 # The README's test command: installs what is missing, builds (warnings are
 # errors), runs unit, differential, robustness and determinism tests.
 test: deps
-	$(MAKE) WERROR=-Werror all unit
+	$(MAKE) WERROR=-Werror all unit $(BUILD)/gencap
 	$(MAKE) asan
 	tests/run
 

@@ -61,6 +61,33 @@ struct asc_inc_param {
 #define ASC_INC_TOP 16
 #define ASC_INC_PORTS 8
 #define ASC_INC_CIDS 8
+#define ASC_INTEL_LISTS 4
+#define ASC_INTEL_HOSTS 64
+
+/* Known-bad contact (type ASC_INC_INTEL): the listed address, the lists that
+ * hold it and the hosts on the other side of its flows. */
+enum asc_intel_dir { ASC_INTEL_OUTBOUND = 1, ASC_INTEL_INBOUND = 2, ASC_INTEL_BOTH = 3 };
+
+struct asc_intel_list_ref {
+    const char *name;           /* list name, e.g. "feodo"; borrowed */
+    const char *category;       /* "c2", "drop", "tor", "scanner", ...; borrowed */
+    const char *date;           /* list date "YYYY-MM-DD", "" unknown; borrowed */
+};
+
+struct asc_intel_host {
+    struct asc_addr addr;       /* the non-listed side */
+    uint64_t pkts, bytes;
+    asc_time first, last;
+};
+
+struct asc_inc_intel {
+    struct asc_addr indicator;  /* the listed address */
+    size_t n_lists;
+    struct asc_intel_list_ref lists[ASC_INTEL_LISTS];
+    uint8_t direction;          /* enum asc_intel_dir: who initiated the flows */
+    size_t n_hosts;             /* hosts kept, most bytes first */
+    struct asc_intel_host hosts[ASC_INTEL_HOSTS];
+};
 
 struct asc_incident {
     uint8_t type;               /* enum asc_inc_type */
@@ -94,6 +121,7 @@ struct asc_incident {
     bool possible_success;      /* brute force: a long session after failures */
     const char *fingerprint;    /* scan: known scanner tool whose packets matched
                                    ("zmap", "masscan", "nmap"), NULL if none; static */
+    const struct asc_inc_intel *intel;   /* type ASC_INC_INTEL only, else NULL */
 };
 
 #endif

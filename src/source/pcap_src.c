@@ -552,7 +552,8 @@ static size_t heap_pop(struct asc_merge *m)
 /* Reads the next frame of reader i into the heap, or retires it. */
 static void merge_pull(struct asc_merge *m, size_t i, asc_merge_err_fn on_err, void *ctx)
 {
-    struct asc_err e = {0};
+    struct asc_err e = {.code = 0}; /* msg is written before any use */
+    e.msg[0] = '\0';
     int rc = asc_pcap_next(m->in[i].src, &m->in[i].cur, &e);
     if (rc == 1) {
         heap_push(m, i);
@@ -586,6 +587,17 @@ int asc_merge_next(struct asc_merge *m, struct asc_frame *fr, asc_merge_err_fn o
 {
     if (!m)
         return 0;
+    if (m->n == 1) { /* one input: no heap */
+        struct asc_err e = {.code = 0};
+        e.msg[0] = '\0';
+        int rc = asc_pcap_next(m->in[0].src, fr, &e);
+        if (rc < 0) {
+            m->damaged++;
+            if (on_err)
+                on_err(ctx, &e);
+        }
+        return rc == 1;
+    }
     if (!m->started) {
         m->started = true;
         for (size_t i = 0; i < m->n; i++)

@@ -15,6 +15,9 @@
  * not plainly well formed (caplen above the snapshot length, cut short by
  * the end of the file) hands the rest of the file back to libpcap at that
  * record's offset, so damage is reported exactly as libpcap reports it.
+ * A file that grows while it is read is read on (its size is checked again
+ * at the end); one that is truncated under the map can raise SIGBUS, as
+ * with any mapped file.
  * Other streams (pipes, standard input, caller streams) reach libpcap
  * through a stdio cookie stream that first replays the magic we consumed,
  * then reads the real stream; pipes work without seeking. The cookie
@@ -395,6 +398,9 @@ static int next_fast(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_er
 {
     struct fastmap *fm = &s->fm;
     uint64_t o = fm->pos;
+    struct stat st;
+    if (o == fm->size && fstat(fm->fd, &st) == 0 && (uint64_t)st.st_size > fm->size)
+        fm->size = (uint64_t)st.st_size; /* the file grew while we read it */
     if (o == fm->size) {
         s->done = true;
         fast_unmap(fm);

@@ -216,6 +216,7 @@ int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum
         asc_err_set(err, ASC_EINVAL, "bad flow table configuration");
         goto cleanup;
     }
+    asc_flow_table_want_current(ft, (r.det_wants & ASC_WANT_PKT) != 0);
     read_loop(&r, m, ft);
     asc_flow_table_flush(ft);
     tick(&r, sum->last + ASC_NS_PER_SEC, true);

@@ -38,8 +38,27 @@ int asc_err_set(struct asc_err *err, int code, const char *fmt, ...)
     return code;
 }
 
+/* Dotted quad without stdio (glibc's inet_ntop formats IPv4 with sprintf). */
+static void v4_str(const uint8_t *b, char *out)
+{
+    char *p = out;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+        if (v >= 100)
+            *p++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *p++ = (char)('0' + v / 10 % 10);
+        *p++ = (char)('0' + v % 10);
+        *p++ = i < 3 ? '.' : '\0';
+    }
+}
+
 const char *asc_addr_str(const struct asc_addr *a, char *buf, size_t len)
 {
+    if (a->family == ASC_AF_INET && len >= 16) {
+        v4_str(a->b, buf);
+        return buf;
+    }
     int af = a->family == ASC_AF_INET6 ? AF_INET6 : AF_INET;
     if (a->family == ASC_AF_NONE || !inet_ntop(af, a->b, buf, (socklen_t)len)) {
         if (len)

@@ -191,6 +191,31 @@ void asc_jw_u64(struct asc_jsonw *w, const char *key, uint64_t v)
     put(w, p, (size_t)(b + 24 - p));
 }
 
+void asc_jw_raw(struct asc_jsonw *w, const char *s, size_t n)
+{
+    put(w, s, n);
+}
+
+void asc_jw_raw_u64(struct asc_jsonw *w, uint64_t v)
+{
+    char b[24];
+    char *p = u64_digits(v, b);
+    put(w, p, (size_t)(b + 24 - p));
+}
+
+void asc_jw_raw_time(struct asc_jsonw *w, asc_time t)
+{
+    char b[24];
+    uint64_t u = t < 0 ? (uint64_t)(-(t + 1)) + 1 : (uint64_t)t;
+    if (t < 0)
+        putc1(w, '-');
+    char *p = u64_digits(u / 1000000000u, b);
+    put(w, p, (size_t)(b + 24 - p));
+    putc1(w, '.');
+    p = u64_digits(u % 1000000000u + 1000000000u, b);   /* 1 + nine digits */
+    put(w, p + 1, 9);
+}
+
 void asc_jw_i64(struct asc_jsonw *w, const char *key, int64_t v)
 {
     char b[24];
@@ -207,16 +232,8 @@ void asc_jw_bool(struct asc_jsonw *w, const char *key, bool v)
 
 void asc_jw_time(struct asc_jsonw *w, const char *key, asc_time t)
 {
-    char b[24];
-    uint64_t u = t < 0 ? (uint64_t)(-(t + 1)) + 1 : (uint64_t)t;
     prefix(w, key);
-    if (t < 0)
-        putc1(w, '-');
-    char *p = u64_digits(u / 1000000000u, b);
-    put(w, p, (size_t)(b + 24 - p));
-    putc1(w, '.');
-    p = u64_digits(u % 1000000000u + 1000000000u, b);   /* 1 + nine digits */
-    put(w, p + 1, 9);
+    asc_jw_raw_time(w, t);
 }
 
 void asc_jw_fixed(struct asc_jsonw *w, const char *key, double v, int decimals)
@@ -237,7 +254,7 @@ int asc_jw_flush(struct asc_jsonw *w, FILE *f)
     return 0;
 }
 
-void asc_jw_raw(struct asc_jsonw *w, const char *key, const char *json, size_t len)
+void asc_jw_member_raw(struct asc_jsonw *w, const char *key, const char *json, size_t len)
 {
     prefix(w, key);
     put(w, json, len);

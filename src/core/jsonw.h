@@ -37,8 +37,16 @@ void asc_jw_time(struct asc_jsonw *w, const char *key, asc_time t);
 /* A double with fixed decimals (for rates and shares). */
 void asc_jw_fixed(struct asc_jsonw *w, const char *key, double v, int decimals);
 void asc_jw_raw_char(struct asc_jsonw *w, char c);
+/* Raw output for fixed record layouts (the per-flow line): bytes appended
+ * as they are, with no comma or escaping. The caller writes valid JSON:
+ * keys as quoted literals with their colon, string values only from fixed
+ * ASCII alphabets that need no escaping. Free-form text goes through
+ * asc_jw_str. */
+void asc_jw_raw(struct asc_jsonw *w, const char *s, size_t n);
+void asc_jw_raw_u64(struct asc_jsonw *w, uint64_t v);
+void asc_jw_raw_time(struct asc_jsonw *w, asc_time t);   /* as asc_jw_time */
 /* A member whose value is already-formed JSON text (len bytes). */
-void asc_jw_raw(struct asc_jsonw *w, const char *key, const char *json, size_t len);
+void asc_jw_member_raw(struct asc_jsonw *w, const char *key, const char *json, size_t len);
 /* Write the buffer to f and empty it; returns 0 or ASC_EIO. */
 int asc_jw_flush(struct asc_jsonw *w, FILE *f);
 

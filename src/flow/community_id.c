@@ -13,7 +13,6 @@
  */
 #include <nettle/base64.h>
 #include <nettle/sha1.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "flow/flow_table.h"
@@ -70,5 +69,11 @@ void asc_community_id(const struct asc_flow_key *k, uint16_t seed, char *out, si
     char b64[BASE64_ENCODE_RAW_LENGTH(SHA1_DIGEST_SIZE) + 1];
     base64_encode_raw(b64, sizeof(dig), dig);
     b64[BASE64_ENCODE_RAW_LENGTH(SHA1_DIGEST_SIZE)] = '\0';
-    snprintf(out, outlen, "1:%s", b64);
+    char full[sizeof(b64) + 2] = {'1', ':'};
+    memcpy(full + 2, b64, sizeof(b64));
+    if (outlen == 0)
+        return;
+    size_t m = ASC_MIN(outlen - 1, sizeof(full) - 1);
+    memcpy(out, full, m);
+    out[m] = '\0';
 }

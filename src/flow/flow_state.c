@@ -8,6 +8,10 @@
  * Direction: the originator is the sender of the first packet, except that
  * a TCP flow whose first packet is a SYN-ACK is flipped (the receiver of
  * the SYN-ACK initiated it) and its history starts with '^'.
+ *
+ * History: each letter appears at most once, so the node keeps the letters
+ * as 4-bit codes (1..13, index into hist_letters + 1) in arrival order in
+ * one word; flow_expand() spells them out.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +50,19 @@ void asc_icmp_ports(bool v6, uint8_t type, uint8_t code, uint16_t *sport, uint16
     *one_way = true;
 }
 
+static const char hist_letters[] = "^SsHhFfRrDdAa";
+enum {
+    HC_FLIP = 1, HC_S, HC_s, HC_H, HC_h, HC_F, HC_f, HC_R, HC_r, HC_D, HC_d, HC_A, HC_a,
+};
+#define NIBBLES_ONE UINT64_C(0x0001111111111111) /* 1 in each of the 13 codes */
+
+/* Whether code c is in the history (zero-nibble test on hist ^ c...c). */
+static bool hist_has(uint64_t h, unsigned c)
+{
+    uint64_t x = h ^ (c * NIBBLES_ONE);
+    return ((x - NIBBLES_ONE) & ~x & (NIBBLES_ONE << 3)) != 0;
+}
+
 static void swap_key(struct asc_flow_key *k)
 {
     struct asc_addr a = k->orig;
@@ -56,64 +73,63 @@ static void swap_key(struct asc_flow_key *k)
     k->resp_port = p;
 }
 
-static void hist_add(struct fnode *n, char c)
+static void hist_add(struct fnode *n, unsigned c)
 {
-    if (memchr(n->f.history, c, n->hist_len))
+    uint64_t h = n->hist;
+    if (hist_has(h, c))
         return;
-    if (n->hist_len < ASC_HIST_MAX) {
-        n->f.history[n->hist_len++] = c;
-        n->f.history[n->hist_len] = '\0';
-    }
+    unsigned len = h ? (unsigned)(64 - __builtin_clzll(h) + 3) / 4 : 0;
+    n->hist = h | (uint64_t)c << (4 * len);   /* at most 13 codes: fits 52 bits */
 }
 
 void flow_init_direction(struct fnode *n, const struct asc_ipl *l)
 {
     if (l->proto == 6 && l->l4_ok && l->frag != ASC_FRAG_LATER &&
         (l->tcp_flags & (ASC_TH_SYN | ASC_TH_ACK)) == (ASC_TH_SYN | ASC_TH_ACK)) {
-        swap_key(&n->f.key);
-        n->f.flags |= ASC_FF_FLIPPED;
-        hist_add(n, '^');
+        swap_key(&n->key);
+        n->flags |= ASC_FF_FLIPPED;
+        hist_add(n, HC_FLIP);
     }
-    n->f.dir[0].ttl_min = n->f.dir[1].ttl_min = 0xff;
-    n->f.syn_wscale = 0xff;
+    n->dir[0].ttl_min = n->dir[1].ttl_min = 0xff;
+    n->syn_wscale = 0xff;
 }
 
 /* Which side sent this packet, relative to the key as stored. */
 static void tcp_update(struct fnode *n, const struct asc_ipl *l, int d)
 {
     uint8_t fl = l->tcp_flags;
-    uint8_t *me = &n->ep[d];
-    const uint8_t *other = &n->ep[!d];
+    uint8_t *me = &n->dir[d].ep;
+    const uint8_t *other = &n->dir[!d].ep;
     bool up = d == 0;
     if (fl & ASC_TH_SYN) {
         if (fl & ASC_TH_ACK) {
-            hist_add(n, up ? 'H' : 'h');
+            hist_add(n, up ? HC_H : HC_h);
             if (*me == EP_INACTIVE || *me == EP_SYN_SENT)
                 *me = EP_SYN_ACK_SENT;
         } else {
-            hist_add(n, up ? 'S' : 's');
+            hist_add(n, up ? HC_S : HC_s);
             if (*me == EP_INACTIVE)
                 *me = EP_SYN_SENT;
-            if (up && !n->f.dir[0].pkts) {
-                n->f.flags |= ASC_FF_SYN_SEEN;
-                n->f.syn_mss = l->tcp_mss;
-                n->f.syn_wscale = l->tcp_wscale;
-                n->f.syn_win = l->tcp_win;
-                n->f.syn_optlen = l->tcp_optlen;
+            if (up && !n->dir[0].pkts) {
+                n->flags |= ASC_FF_SYN_SEEN;
+                n->syn_mss = l->tcp_mss;
+                n->syn_wscale = l->tcp_wscale;
+                n->syn_win = l->tcp_win;
+                n->syn_optlen = l->tcp_optlen & 0x3f;
             }
         }
     }
     if (fl & ASC_TH_FIN)
-        hist_add(n, up ? 'F' : 'f');
+        hist_add(n, up ? HC_F : HC_f);
     if (fl & ASC_TH_RST) {
-        hist_add(n, up ? 'R' : 'r');
+        hist_add(n, up ? HC_R : HC_r);
         if (!n->first_rst)
             n->first_rst = (uint8_t)(d + 1);
     }
     if (l->payload_len > 0)
-        hist_add(n, up ? 'D' : 'd');
+        hist_add(n, up ? HC_D : HC_d);
     else if ((fl & ASC_TH_ACK) && !(fl & (ASC_TH_SYN | ASC_TH_FIN | ASC_TH_RST)))
-        hist_add(n, up ? 'A' : 'a');
+        hist_add(n, up ? HC_A : HC_a);
 
     if (fl & ASC_TH_RST) {
         *me = EP_RESET;
@@ -130,50 +146,52 @@ static void tcp_update(struct fnode *n, const struct asc_ipl *l, int d)
     }
     /* The SYN-ACK answering a SYN establishes the originator's side. */
     if ((fl & (ASC_TH_SYN | ASC_TH_ACK)) == (ASC_TH_SYN | ASC_TH_ACK) && !up &&
-        n->ep[0] == EP_SYN_SENT)
-        n->ep[0] = EP_ESTABLISHED;
+        n->dir[0].ep == EP_SYN_SENT)
+        n->dir[0].ep = EP_ESTABLISHED;
 }
 
-void flow_update(struct fnode *n, const struct asc_pkt *p, const struct asc_ipl *l, int dir,
-                 bool later_frag, asc_time ts)
+void flow_update(struct flow_spill *s, struct fnode *n, const struct asc_pkt *p,
+                 const struct asc_ipl *l, int dir, bool later_frag, asc_time ts)
 {
-    struct asc_flow_dir *d = &n->f.dir[dir];
+    struct fdir *d = &n->dir[dir];
+    unsigned c = (unsigned)dir * CNT__PER_DIR;
     d->frames++;
-    d->wire_bytes += p->wirelen;
+    flow_count(s, n, &d->wire_bytes, c + CNT_WIRE, p->wirelen);
     if (later_frag) {
-        d->ip_bytes += l->ip_len > l->hdr_len ? l->ip_len - l->hdr_len : 0;
-        n->f.flags |= ASC_FF_FRAGMENTS;
+        flow_count(s, n, &d->ip_bytes, c + CNT_IP,
+                   l->ip_len > l->hdr_len ? l->ip_len - l->hdr_len : 0);
+        n->flags |= ASC_FF_FRAGMENTS;
     } else {
         uint32_t len = l->ip_len;
         /* A reassembled IPv6 datagram has no fragment header. */
         if (l->frag == ASC_FRAG_FIRST && l->ipver == 6 && len >= 8)
             len -= 8;
         if (l->frag == ASC_FRAG_FIRST)
-            n->f.flags |= ASC_FF_FRAGMENTS;
+            n->flags |= ASC_FF_FRAGMENTS;
         d->pkts++;
-        d->ip_bytes += len;
+        flow_count(s, n, &d->ip_bytes, c + CNT_IP, len);
     }
-    d->pl_bytes += l->payload_len;
+    flow_count(s, n, &d->pl_bytes, c + CNT_PL, l->payload_len);
     if (l->ttl < d->ttl_min)
         d->ttl_min = l->ttl;
     if (l->ttl > d->ttl_max)
         d->ttl_max = l->ttl;
-    n->f.last = ts;
+    n->last = ts;
     if (later_frag || !l->l4_ok)
         return;
     if (l->proto == 6) {
         d->tcp_flags |= l->tcp_flags;
         tcp_update(n, l, dir);
     } else if (l->proto == 17) {
-        hist_add(n, dir == 0 ? 'D' : 'd');
+        hist_add(n, dir == 0 ? HC_D : HC_d);
     }
 }
 
 static enum asc_tcp_state tcp_conn_state(const struct fnode *n)
 {
-    int o = n->ep[0], r = n->ep[1];
-    bool o_syn = strchr(n->f.history, 'S') != NULL;
-    bool r_synack = strchr(n->f.history, 'h') != NULL;
+    int o = n->dir[0].ep, r = n->dir[1].ep;
+    bool o_syn = hist_has(n->hist, HC_S);
+    bool r_synack = hist_has(n->hist, HC_h);
     if (o == EP_RESET && (n->first_rst == 1 || r != EP_RESET))
         return (o_syn && !r_synack) ? ASC_CS_RSTOS0 : ASC_CS_RSTO;
     if (r == EP_RESET) {
@@ -186,7 +204,7 @@ static enum asc_tcp_state tcp_conn_state(const struct fnode *n)
     if (o_syn && !r_synack) {
         if (o == EP_CLOSED)
             return ASC_CS_SH;
-        return n->f.dir[1].pkts ? ASC_CS_OTH : ASC_CS_S0;
+        return n->dir[1].pkts ? ASC_CS_OTH : ASC_CS_S0;
     }
     if (!o_syn && r_synack)
         return r == EP_CLOSED ? ASC_CS_SHR : ASC_CS_OTH;
@@ -205,24 +223,54 @@ static enum asc_tcp_state tcp_conn_state(const struct fnode *n)
     return ASC_CS_OTH;
 }
 
-void flow_finalize(struct fnode *n, enum asc_flow_end why)
+static void expand_dir(const struct flow_spill *s, const struct fnode *n, int d,
+                       struct asc_flow_dir *o)
 {
-    n->f.end = (uint8_t)why;
-    switch (n->f.key.proto) {
+    const struct fdir *x = &n->dir[d];
+    o->ip_bytes = flow_bytes(s, n, d, CNT_IP);
+    o->pl_bytes = flow_bytes(s, n, d, CNT_PL);
+    o->wire_bytes = flow_bytes(s, n, d, CNT_WIRE);
+    o->pkts = x->pkts;
+    o->frames = x->frames;
+    o->tcp_flags = x->tcp_flags;
+    o->ttl_min = x->ttl_min == 0xff && !x->frames ? 0 : x->ttl_min;
+    o->ttl_max = x->ttl_max;
+    o->pad = 0;
+}
+
+void flow_expand(const struct flow_spill *s, const struct fnode *n, enum asc_flow_end why,
+                 struct asc_flow *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->key = n->key;
+    f->first = n->first;
+    f->last = n->last;
+    expand_dir(s, n, 0, &f->dir[0]);
+    expand_dir(s, n, 1, &f->dir[1]);
+    f->end = (uint8_t)why;
+    switch (n->key.proto) {
     case 6:
-        n->f.state = (uint8_t)tcp_conn_state(n);
+        f->state = (uint8_t)tcp_conn_state(n);
         break;
     case 17:
-        n->f.state = n->f.dir[1].pkts ? (n->f.dir[0].pkts ? ASC_CS_SF : ASC_CS_SHR) : ASC_CS_S0;
+        f->state = n->dir[1].pkts ? (n->dir[0].pkts ? ASC_CS_SF : ASC_CS_SHR) : ASC_CS_S0;
         break;
     default:
-        n->f.state = ASC_CS_OTH;
+        f->state = ASC_CS_OTH;
         break;
     }
-    if (n->f.dir[0].ttl_min == 0xff && !n->f.dir[0].frames)
-        n->f.dir[0].ttl_min = 0;
-    if (n->f.dir[1].ttl_min == 0xff && !n->f.dir[1].frames)
-        n->f.dir[1].ttl_min = 0;
+    f->tun = (uint8_t)n->tun;
+    f->flags = n->flags & FN_PUBLIC_FLAGS;
+    size_t k = 0;
+    for (uint64_t h = n->hist; h && k < ASC_HIST_MAX; h >>= 4)
+        f->history[k++] = hist_letters[(h & 15) - 1];
+    f->syn_mss = n->syn_mss;
+    f->syn_wscale = n->syn_wscale;
+    f->syn_optlen = (uint8_t)n->syn_optlen;
+    f->syn_win = n->syn_win;
+    f->src_kind = ASC_SRC_PCAP;
+    f->sampling = 1;
+    f->seq = n->seq;
 }
 
 /* A SYN (no ACK) from the originator on a finished connection starts a new
@@ -233,20 +281,20 @@ bool flow_is_reuse(const struct fnode *n, const struct asc_ipl *l)
         return false;
     if ((l->tcp_flags & (ASC_TH_SYN | ASC_TH_ACK)) != ASC_TH_SYN)
         return false;
-    bool done = (n->ep[0] >= EP_CLOSED && n->ep[1] >= EP_CLOSED) || n->ep[0] == EP_RESET ||
-                n->ep[1] == EP_RESET;
+    uint8_t o = n->dir[0].ep, r = n->dir[1].ep;
+    bool done = (o >= EP_CLOSED && r >= EP_CLOSED) || o == EP_RESET || r == EP_RESET;
     return done;
 }
 
 /* Timer class: changes when the idle timeout that applies changes. */
 int idle_class(const struct fnode *n)
 {
-    if (n->f.key.proto != 6)
+    if (n->key.proto != 6)
         return 0;
-    if ((n->ep[0] >= EP_CLOSED && n->ep[1] >= EP_CLOSED) || n->ep[0] == EP_RESET ||
-        n->ep[1] == EP_RESET)
+    uint8_t o = n->dir[0].ep, r = n->dir[1].ep;
+    if ((o >= EP_CLOSED && r >= EP_CLOSED) || o == EP_RESET || r == EP_RESET)
         return 2;
-    if (!n->f.dir[0].pkts || !n->f.dir[1].pkts)
+    if (!n->dir[0].pkts || !n->dir[1].pkts)
         return 1;
     return 0;
 }

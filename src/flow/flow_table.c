@@ -1,25 +1,38 @@
 /*
  * flow_table.c - the bidirectional flow table (see flow_table.h).
  *
- * Layout: flows live in slab chunks (no malloc per packet) and are found
- * through an open-chained hash on a direction-free key. Expiry uses a
- * hashed timer wheel of one-second slots driven by data time. Timers are
- * lazy: a packet only updates `last`; when a flow's slot comes due its real
- * deadline is recomputed and the flow is emitted or re-armed. A transition
- * that shortens the deadline (TCP close) re-arms the timer at once.
+ * Layout: flows live in compact nodes (flow_internal.h) in 2 MiB slab
+ * chunks, asked for as transparent huge pages so that a lookup does not
+ * also miss the TLB; no malloc per packet. Nodes are named by 32-bit
+ * indexes (chunk << IDX_SHIFT | slot; index 0 is reserved as "none"). They
+ * are found through an open-chained hash on a direction-free key, whose
+ * bucket array of indexes grows with the live flows (load <= 1) up to the
+ * size the cap calls for. Expiry uses a hashed timer wheel of one-second
+ * slots driven by data time. Timers are lazy: a packet only updates `last`;
+ * when a flow's slot comes due its real deadline is recomputed and the flow
+ * is emitted or re-armed. A transition that shortens the deadline (TCP
+ * close) re-arms the timer at once.
  *
  * Invariants: every live flow is in exactly one hash chain and one wheel
- * slot; live <= cap; emission order depends on the input only.
+ * slot; live <= cap; emission order depends on the input only (never on
+ * bucket counts or node addresses).
  */
 #include "flow/flow_table.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "flow/flow_internal.h"
 
+_Static_assert(sizeof(struct fnode) == 152, "flow node layout: see flow_internal.h");
+
 #define WHEEL_SLOTS 4096u        /* one second each; a power of two */
-#define CHUNK_FLOWS 8192u
+#define CHUNK_BYTES (2u << 20)   /* one huge page */
+#define CHUNK_FLOWS ((uint32_t)(CHUNK_BYTES / sizeof(struct fnode)))
+#define IDX_SHIFT 14             /* CHUNK_FLOWS < 1 << IDX_SHIFT */
+#define MAX_CHUNKS (1u << (32 - IDX_SHIFT))
+#define MIN_BUCKETS 1024u
 #define FRAG_SLOTS 4096u
 #define FRAG_TTL (30 * ASC_NS_PER_SEC)
 #define DST_SLOTS 65536u
@@ -39,19 +52,24 @@ struct asc_flow_table {
     struct asc_flow_conf cf;
     asc_flow_emit_fn emit;
     void *ctx;
-    struct fnode **buckets;
-    size_t nbuckets;            /* power of two */
-    struct fnode *wheel[WHEEL_SLOTS];
+    uint32_t *buckets;          /* chain heads (node indexes) */
+    size_t nbuckets;            /* power of two, grows up to max_buckets */
+    size_t max_buckets;
+    uint32_t wheel[WHEEL_SLOTS];
     int64_t wheel_sec;          /* every slot <= wheel_sec has been processed */
+    asc_time next_sec;          /* start of second wheel_sec + 1: no wheel work before it */
     bool wheel_started;
     asc_time now;
     struct fnode **chunks;
     size_t nchunks;
-    struct fnode *free_list;
+    uint32_t free_list;
+    struct flow_spill *spill;
     struct asc_flow_stats st;
     uint64_t seq;
     struct frag_ent *frags;
     struct asc_dst_count *dst;
+    bool want_current;          /* asc_flow_table_pkt returns the packet's flow */
+    struct asc_flow cur;        /* that flow, rebuilt from its node */
 };
 
 void asc_flow_conf_default(struct asc_flow_conf *cf)
@@ -68,30 +86,62 @@ void asc_flow_conf_default(struct asc_flow_conf *cf)
 
 /* ---------------------------------------------------------------- memory */
 
-static struct fnode *node_alloc(struct asc_flow_table *t)
+static inline struct fnode *N(const struct asc_flow_table *t, uint32_t i)
 {
-    if (!t->free_list) {
-        struct fnode *c = calloc(CHUNK_FLOWS, sizeof(*c));
-        if (!c)
-            return NULL;
-        t->chunks = asc_xrealloc(t->chunks, t->nchunks + 1, sizeof(*t->chunks));
-        t->chunks[t->nchunks++] = c;
-        for (size_t i = CHUNK_FLOWS; i-- > 0;) {
-            c[i].hnext = t->free_list;
-            t->free_list = &c[i];
-        }
-        t->st.mem_bytes += CHUNK_FLOWS * sizeof(*c);
-    }
-    struct fnode *n = t->free_list;
-    t->free_list = n->hnext;
-    memset(n, 0, sizeof(*n));
-    return n;
+    return &t->chunks[i >> IDX_SHIFT][i & ((1u << IDX_SHIFT) - 1)];
 }
 
-static void node_release(struct asc_flow_table *t, struct fnode *n)
+/* A zeroed, huge-page-aligned chunk (the kernel may back it with one huge
+ * page: one TLB entry for 13k flows). */
+static struct fnode *chunk_map(void)
 {
+    size_t len = 2 * (size_t)CHUNK_BYTES;
+    uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    uintptr_t at = ((uintptr_t)p + CHUNK_BYTES - 1) & ~(uintptr_t)(CHUNK_BYTES - 1);
+    uint8_t *a = (uint8_t *)at;
+    if (a > p)
+        munmap(p, (size_t)(a - p));
+    if (a + CHUNK_BYTES < p + len)
+        munmap(a + CHUNK_BYTES, (size_t)(p + len - (a + CHUNK_BYTES)));
+#ifdef MADV_HUGEPAGE
+    madvise(a, CHUNK_BYTES, MADV_HUGEPAGE);
+#endif
+    return (struct fnode *)a;
+}
+
+static uint32_t node_alloc(struct asc_flow_table *t)
+{
+    if (!t->free_list) {
+        if (t->nchunks >= MAX_CHUNKS)
+            return 0;
+        struct fnode *c = chunk_map();
+        if (!c)
+            return 0;
+        t->chunks = asc_xrealloc(t->chunks, t->nchunks + 1, sizeof(*t->chunks));
+        uint32_t base = (uint32_t)t->nchunks << IDX_SHIFT;
+        t->chunks[t->nchunks++] = c;
+        /* Index 0 (chunk 0, slot 0) means "none" and is never handed out. */
+        for (uint32_t i = CHUNK_FLOWS; i-- > (base ? 0u : 1u);) {
+            c[i].hnext = t->free_list;
+            t->free_list = base | i;
+        }
+        t->st.mem_bytes += CHUNK_BYTES;
+    }
+    uint32_t i = t->free_list;
+    struct fnode *n = N(t, i);
+    t->free_list = n->hnext;
+    memset(n, 0, sizeof(*n));
+    return i;
+}
+
+static void node_release(struct asc_flow_table *t, uint32_t i)
+{
+    struct fnode *n = N(t, i);
+    flow_spill_drop(t->spill, n);
     n->hnext = t->free_list;
-    t->free_list = n;
+    t->free_list = i;
 }
 
 struct asc_flow_table *asc_flow_table_new(const struct asc_flow_conf *cf, asc_flow_emit_fn emit,
@@ -103,12 +153,14 @@ struct asc_flow_table *asc_flow_table_new(const struct asc_flow_conf *cf, asc_fl
     t->cf = *cf;
     t->emit = emit;
     t->ctx = ctx;
-    t->nbuckets = 1024;
-    while (t->nbuckets < cf->max_flows && t->nbuckets < (1u << 24))
-        t->nbuckets <<= 1;
+    t->max_buckets = MIN_BUCKETS;
+    while (t->max_buckets < cf->max_flows && t->max_buckets < (1u << 24))
+        t->max_buckets <<= 1;
+    t->nbuckets = MIN_BUCKETS;
     t->buckets = asc_xcalloc(t->nbuckets, sizeof(*t->buckets));
     t->frags = asc_xcalloc(FRAG_SLOTS, sizeof(*t->frags));
     t->dst = asc_xcalloc(DST_SLOTS, sizeof(*t->dst));
+    t->spill = flow_spill_new();
     t->st.mem_bytes = sizeof(*t) + t->nbuckets * sizeof(*t->buckets) +
                       FRAG_SLOTS * sizeof(*t->frags) + DST_SLOTS * sizeof(*t->dst);
     return t;
@@ -119,11 +171,12 @@ void asc_flow_table_free(struct asc_flow_table *t)
     if (!t)
         return;
     for (size_t i = 0; i < t->nchunks; i++)
-        free(t->chunks[i]);
+        munmap(t->chunks[i], CHUNK_BYTES);
     free(t->chunks);
     free(t->buckets);
     free(t->frags);
     free(t->dst);
+    flow_spill_free(t->spill);
     free(t);
 }
 
@@ -131,13 +184,13 @@ void asc_flow_table_free(struct asc_flow_table *t)
 
 static asc_time idle_for(const struct asc_flow_table *t, const struct fnode *n)
 {
-    switch (n->f.key.proto) {
+    switch (n->key.proto) {
     case 6:
-        if (n->ep[0] >= EP_CLOSED && n->ep[1] >= EP_CLOSED)
+        if (n->dir[0].ep >= EP_CLOSED && n->dir[1].ep >= EP_CLOSED)
             return t->cf.tcp_closed_idle;
-        if (n->ep[0] == EP_RESET || n->ep[1] == EP_RESET)
+        if (n->dir[0].ep == EP_RESET || n->dir[1].ep == EP_RESET)
             return t->cf.tcp_closed_idle;
-        if (n->f.dir[1].pkts == 0 || n->f.dir[0].pkts == 0)
+        if (n->dir[1].pkts == 0 || n->dir[0].pkts == 0)
             return t->cf.tcp_init_idle;
         return t->cf.tcp_idle;
     case 17:
@@ -152,9 +205,9 @@ static asc_time idle_for(const struct asc_flow_table *t, const struct fnode *n)
 
 static asc_time deadline_of(const struct asc_flow_table *t, const struct fnode *n)
 {
-    asc_time d = n->f.last + idle_for(t, n);
-    if (t->cf.active > 0 && n->f.first + t->cf.active < d)
-        d = n->f.first + t->cf.active;
+    asc_time d = n->last + idle_for(t, n);
+    if (t->cf.active > 0 && n->first + t->cf.active < d)
+        d = n->first + t->cf.active;
     return d;
 }
 
@@ -166,29 +219,31 @@ static int64_t sec_ceil(asc_time ns)
     return s;
 }
 
-static void timer_link(struct asc_flow_table *t, struct fnode *n)
+static void timer_link(struct asc_flow_table *t, uint32_t i)
 {
+    struct fnode *n = N(t, i);
     int64_t s = sec_ceil(deadline_of(t, n));
     if (s <= t->wheel_sec)
         s = t->wheel_sec + 1;
-    n->tsec = s;
-    struct fnode **slot = &t->wheel[(uint64_t)s & (WHEEL_SLOTS - 1)];
-    n->tprev = NULL;
+    n->slot = (uint16_t)((uint64_t)s & (WHEEL_SLOTS - 1));
+    uint32_t *slot = &t->wheel[n->slot];
+    n->tprev = 0;
     n->tnext = *slot;
     if (*slot)
-        (*slot)->tprev = n;
-    *slot = n;
+        N(t, *slot)->tprev = i;
+    *slot = i;
 }
 
-static void timer_unlink(struct asc_flow_table *t, struct fnode *n)
+static void timer_unlink(struct asc_flow_table *t, uint32_t i)
 {
+    struct fnode *n = N(t, i);
     if (n->tprev)
-        n->tprev->tnext = n->tnext;
+        N(t, n->tprev)->tnext = n->tnext;
     else
-        t->wheel[(uint64_t)n->tsec & (WHEEL_SLOTS - 1)] = n->tnext;
+        t->wheel[n->slot] = n->tnext;
     if (n->tnext)
-        n->tnext->tprev = n->tprev;
-    n->tprev = n->tnext = NULL;
+        N(t, n->tnext)->tprev = n->tprev;
+    n->tprev = n->tnext = 0;
 }
 
 /* ---------------------------------------------------------------- hashing */
@@ -238,76 +293,100 @@ static bool key_reversed(const struct asc_flow_key *a, const struct asc_flow_key
 }
 
 /* Find the flow for key k (as seen on the wire); *dir is 0 if k's sender is
- * the flow's originator, 1 otherwise. */
-static struct fnode *lookup(struct asc_flow_table *t, const struct asc_flow_key *k, uint64_t h,
-                            int *dir)
+ * the flow's originator, 1 otherwise. Returns a node index, 0 if none. */
+static uint32_t lookup(struct asc_flow_table *t, const struct asc_flow_key *k, uint64_t h,
+                       int *dir)
 {
-    for (struct fnode *n = t->buckets[h & (t->nbuckets - 1)]; n; n = n->hnext) {
-        if (n->hash != h)
-            continue;
-        if (key_same(&n->f.key, k)) {
-            *dir = 0;
-            return n;
+    for (uint32_t i = t->buckets[h & (t->nbuckets - 1)]; i;) {
+        const struct fnode *n = N(t, i);
+        if (n->hash == (uint32_t)h) {
+            if (key_same(&n->key, k)) {
+                *dir = 0;
+                return i;
+            }
+            if (key_reversed(&n->key, k)) {
+                *dir = 1;
+                return i;
+            }
         }
-        if (key_reversed(&n->f.key, k)) {
-            *dir = 1;
-            return n;
-        }
+        i = n->hnext;
     }
-    return NULL;
+    return 0;
 }
 
-static void hash_unlink(struct asc_flow_table *t, struct fnode *n)
+static void hash_unlink(struct asc_flow_table *t, uint32_t i)
 {
-    struct fnode **pp = &t->buckets[n->hash & (t->nbuckets - 1)];
-    while (*pp && *pp != n)
-        pp = &(*pp)->hnext;
+    struct fnode *n = N(t, i);
+    uint32_t *pp = &t->buckets[n->hash & (t->nbuckets - 1)];
+    while (*pp && *pp != i)
+        pp = &N(t, *pp)->hnext;
     if (*pp)
         *pp = n->hnext;
 }
 
+/* Double the bucket array (up to max_buckets) once live flows outnumber it. */
+static void hash_grow(struct asc_flow_table *t)
+{
+    size_t nb = t->nbuckets * 2;
+    uint32_t *b = asc_xcalloc(nb, sizeof(*b));
+    for (size_t k = 0; k < t->nbuckets; k++) {
+        for (uint32_t i = t->buckets[k], next; i; i = next) {
+            struct fnode *n = N(t, i);
+            next = n->hnext;
+            n->hnext = b[n->hash & (nb - 1)];
+            b[n->hash & (nb - 1)] = i;
+        }
+    }
+    free(t->buckets);
+    t->st.mem_bytes += (nb - t->nbuckets) * sizeof(*b);
+    t->buckets = b;
+    t->nbuckets = nb;
+}
+
 /* ---------------------------------------------------------------- emit */
 
-static void emit_node(struct asc_flow_table *t, struct fnode *n, enum asc_flow_end why)
+static void emit_node(struct asc_flow_table *t, uint32_t i, enum asc_flow_end why)
 {
-    flow_finalize(n, why);
-    t->emit(t->ctx, &n->f);
+    struct asc_flow f;
+    flow_expand(t->spill, N(t, i), why, &f);
+    t->emit(t->ctx, &f);
     t->st.emitted++;
 }
 
 /* Remove a flow from the table, emitting it. */
-static void retire(struct asc_flow_table *t, struct fnode *n, enum asc_flow_end why)
+static void retire(struct asc_flow_table *t, uint32_t i, enum asc_flow_end why)
 {
-    timer_unlink(t, n);
-    hash_unlink(t, n);
-    emit_node(t, n, why);
+    timer_unlink(t, i);
+    hash_unlink(t, i);
+    emit_node(t, i, why);
     t->st.live--;
-    node_release(t, n);
+    node_release(t, i);
 }
 
 static void process_slot(struct asc_flow_table *t, int64_t sec, asc_time now)
 {
-    struct fnode **slot = &t->wheel[(uint64_t)sec & (WHEEL_SLOTS - 1)];
-    struct fnode *list = *slot;
-    *slot = NULL;
+    uint32_t *slot = &t->wheel[(uint64_t)sec & (WHEEL_SLOTS - 1)];
+    uint32_t list = *slot;
+    *slot = 0;
     /* Re-arming may put flows back into this very slot (a later round),
      * so walk a detached list. */
     while (list) {
-        struct fnode *n = list;
+        uint32_t i = list;
+        struct fnode *n = N(t, i);
         list = n->tnext;
         if (list)
-            list->tprev = NULL;
-        n->tprev = n->tnext = NULL;
+            N(t, list)->tprev = 0;
+        n->tprev = n->tnext = 0;
         asc_time d = deadline_of(t, n);
         if (d <= now) {
-            hash_unlink(t, n);
-            bool active = t->cf.active > 0 && n->f.first + t->cf.active <= now &&
-                          n->f.last + idle_for(t, n) > now;
-            emit_node(t, n, active ? ASC_END_ACTIVE : ASC_END_IDLE);
+            hash_unlink(t, i);
+            bool active = t->cf.active > 0 && n->first + t->cf.active <= now &&
+                          n->last + idle_for(t, n) > now;
+            emit_node(t, i, active ? ASC_END_ACTIVE : ASC_END_IDLE);
             t->st.live--;
-            node_release(t, n);
+            node_release(t, i);
         } else {
-            timer_link(t, n);
+            timer_link(t, i);
         }
     }
 }
@@ -317,65 +396,70 @@ void asc_flow_table_advance(struct asc_flow_table *t, asc_time now)
     if (now < t->now)
         return;
     t->now = now;
+    if (t->wheel_started && now < t->next_sec)
+        return; /* same second as the last call: nothing can be due */
     int64_t sec = now / ASC_NS_PER_SEC;
     if (!t->wheel_started) {
         t->wheel_sec = sec;
         t->wheel_started = true;
-        return;
-    }
-    if (sec - t->wheel_sec > (int64_t)WHEEL_SLOTS) {
+    } else if (sec - t->wheel_sec > (int64_t)WHEEL_SLOTS) {
         /* A long gap: one pass over every slot, then jump. */
         int64_t base = t->wheel_sec;
         t->wheel_sec = sec;
         for (int64_t s = base + 1; s <= base + (int64_t)WHEEL_SLOTS; s++)
             process_slot(t, s, now);
-        return;
+    } else {
+        while (t->wheel_sec < sec) {
+            t->wheel_sec++;
+            process_slot(t, t->wheel_sec, now);
+        }
     }
-    while (t->wheel_sec < sec) {
-        t->wheel_sec++;
-        process_slot(t, t->wheel_sec, now);
-    }
+    t->next_sec = (t->wheel_sec + 1) * ASC_NS_PER_SEC;
 }
 
 /* Evict the flow whose timer is nearest. */
 static void evict_one(struct asc_flow_table *t)
 {
-    for (uint32_t i = 1; i <= WHEEL_SLOTS; i++) {
-        struct fnode *n = t->wheel[(uint64_t)(t->wheel_sec + i) & (WHEEL_SLOTS - 1)];
-        if (!n)
+    for (uint32_t s = 1; s <= WHEEL_SLOTS; s++) {
+        uint32_t i = t->wheel[(uint64_t)(t->wheel_sec + s) & (WHEEL_SLOTS - 1)];
+        if (!i)
             continue;
-        struct asc_dst_count *d = flow_dst_slot(t->dst, DST_SLOTS, &n->f.key.resp);
+        const struct fnode *n = N(t, i);
+        struct asc_dst_count *d = flow_dst_slot(t->dst, DST_SLOTS, &n->key.resp);
         if (d) {
             d->evicted_flows++;
-            d->evicted_pkts += n->f.dir[0].pkts + n->f.dir[1].pkts;
-            d->evicted_bytes += n->f.dir[0].ip_bytes + n->f.dir[1].ip_bytes;
+            d->evicted_pkts += n->dir[0].pkts + n->dir[1].pkts;
+            d->evicted_bytes += flow_bytes(t->spill, n, 0, CNT_IP) +
+                                flow_bytes(t->spill, n, 1, CNT_IP);
         }
         t->st.evicted++;
-        retire(t, n, ASC_END_EVICTED);
+        retire(t, i, ASC_END_EVICTED);
         return;
     }
 }
 
-static struct fnode *create(struct asc_flow_table *t, const struct asc_flow_key *k, uint64_t h)
+static uint32_t create(struct asc_flow_table *t, const struct asc_flow_key *k, uint64_t h)
 {
     if (t->st.live >= t->cf.max_flows)
         evict_one(t);
-    struct fnode *n = node_alloc(t);
-    if (!n)
-        return NULL;
-    n->f.key = *k;
-    n->hash = h;
-    n->f.seq = t->seq++;
-    n->f.sampling = 1;
+    uint32_t i = node_alloc(t);
+    if (!i)
+        return 0;
+    if (t->st.live >= t->nbuckets && t->nbuckets < t->max_buckets)
+        hash_grow(t);
+    struct fnode *n = N(t, i);
+    n->key = *k;
+    n->hash = (uint32_t)h;
+    n->seq = t->seq++;
     n->hnext = t->buckets[h & (t->nbuckets - 1)];
-    t->buckets[h & (t->nbuckets - 1)] = n;
+    t->buckets[h & (t->nbuckets - 1)] = i;
     t->st.created++;
     if (++t->st.live > t->st.peak_live)
         t->st.peak_live = t->st.live;
     struct asc_dst_count *d = flow_dst_slot(t->dst, DST_SLOTS, &k->resp);
     if (d)
         d->flows++;
-    return n;
+    return i;
 }
 
 /* ---------------------------------------------------------------- fragments */
@@ -421,14 +505,16 @@ static void frag_inner_frames(struct asc_flow_table *t, const struct frag_ent *e
     if (!e->has_inner)
         return;
     int dir = 0;
-    struct fnode *n = lookup(t, &e->inner, key_hash(&e->inner), &dir);
-    if (n) {
-        n->f.dir[dir].frames++;
-        n->f.dir[dir].wire_bytes += p->wirelen;
+    uint32_t i = lookup(t, &e->inner, key_hash(&e->inner), &dir);
+    if (i) {
+        struct fnode *n = N(t, i);
+        n->dir[dir].frames++;
+        flow_count(t->spill, n, &n->dir[dir].wire_bytes, (unsigned)dir * CNT__PER_DIR + CNT_WIRE,
+                   p->wirelen);
     }
 }
 
-static const struct asc_flow *account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
+static uint32_t account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
                                             const struct asc_ipl *l, const struct asc_ipl *inner,
                                             asc_time ts)
 {
@@ -462,68 +548,89 @@ static const struct asc_flow *account_layer(struct asc_flow_table *t, const stru
     }
     uint64_t h = key_hash(&k);
     int dir = 0;
-    struct fnode *n = lookup(t, &k, h, &dir);
-    if (n && ts >= deadline_of(t, n)) {
-        retire(t, n, ASC_END_IDLE);
-        n = NULL;
+    uint32_t i = lookup(t, &k, h, &dir);
+    if (i && ts >= deadline_of(t, N(t, i))) {
+        retire(t, i, ASC_END_IDLE);
+        i = 0;
     }
-    if (n && !later && flow_is_reuse(n, l)) {
+    if (i && !later && flow_is_reuse(N(t, i), l)) {
         t->st.reused++;
-        retire(t, n, ASC_END_REUSE);
-        n = NULL;
+        retire(t, i, ASC_END_REUSE);
+        i = 0;
     }
     bool fresh = false;
-    if (!n) {
-        n = create(t, &k, h);
-        if (!n)
-            return NULL;
+    if (!i) {
+        i = create(t, &k, h);
+        if (!i)
+            return 0;
         fresh = true;
-        dir = 0;
-        n->f.first = ts;
-        n->f.tun = l->tun;
+        struct fnode *n = N(t, i);
+        n->first = ts;
+        n->tun = l->tun & 15;
         flow_init_direction(n, l);
-        dir = (n->f.flags & ASC_FF_FLIPPED) ? 1 : 0;
+        dir = (n->flags & ASC_FF_FLIPPED) ? 1 : 0;
     }
+    struct fnode *n = N(t, i);
     int before = idle_class(n);
-    flow_update(n, p, l, dir, later, ts);
+    flow_update(t->spill, n, p, l, dir, later, ts);
     if (fresh)
-        timer_link(t, n);
+        timer_link(t, i);
     else if (idle_class(n) != before) {
-        timer_unlink(t, n);
-        timer_link(t, n);
+        timer_unlink(t, i);
+        timer_link(t, i);
     }
     t->st.layers++;
-    return &n->f;
+    return i;
 }
 
 const struct asc_flow *asc_flow_table_pkt(struct asc_flow_table *t, const struct asc_pkt *p)
 {
     asc_time ts = p->ts < t->now ? t->now : p->ts;
-    const struct asc_flow *f = NULL;
+    uint32_t last = 0;
     asc_flow_table_advance(t, ts);
     for (unsigned i = 0; i < p->n_ipl && i < ASC_MAX_IPL; i++)
-        f = account_layer(t, p, &p->ipl[i], i + 1 < p->n_ipl ? &p->ipl[i + 1] : NULL, ts);
-    return f;
+        last = account_layer(t, p, &p->ipl[i], i + 1 < p->n_ipl ? &p->ipl[i + 1] : NULL, ts);
+    if (!t->want_current || !last)
+        return NULL;
+    flow_expand(t->spill, N(t, last), ASC_END_IDLE, &t->cur);
+    return &t->cur;
 }
 
-static int cmp_seq(const void *a, const void *b)
+void asc_flow_table_want_current(struct asc_flow_table *t, bool on)
 {
-    const struct fnode *x = *(const struct fnode *const *)a;
-    const struct fnode *y = *(const struct fnode *const *)b;
-    return x->f.seq < y->f.seq ? -1 : x->f.seq > y->f.seq;
+    t->want_current = on;
+}
+
+/* Sort node indexes by creation order (bottom-up merge sort; tmp is
+ * scratch of the same length). */
+static void sort_by_seq(const struct asc_flow_table *t, uint32_t *v, uint32_t *tmp, size_t n)
+{
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = ASC_MIN(lo + w, n), hi = ASC_MIN(lo + 2 * w, n);
+            size_t x = lo, y = mid, o = lo;
+            while (x < mid && y < hi)
+                tmp[o++] = N(t, v[y])->seq < N(t, v[x])->seq ? v[y++] : v[x++];
+            while (x < mid)
+                tmp[o++] = v[x++];
+            while (y < hi)
+                tmp[o++] = v[y++];
+        }
+        memcpy(v, tmp, n * sizeof(*v));
+    }
 }
 
 void asc_flow_table_flush(struct asc_flow_table *t)
 {
     size_t n = t->st.live, k = 0;
-    struct fnode **all = asc_xcalloc(n ? n : 1, sizeof(*all));
+    uint32_t *all = asc_xcalloc(n ? 2 * n : 1, sizeof(*all));
     for (size_t b = 0; b < t->nbuckets; b++)
-        for (struct fnode *x = t->buckets[b]; x; x = x->hnext)
+        for (uint32_t i = t->buckets[b]; i; i = N(t, i)->hnext)
             if (k < n)
-                all[k++] = x;
-    qsort(all, k, sizeof(*all), cmp_seq);
-    for (size_t i = 0; i < k; i++)
-        retire(t, all[i], ASC_END_EOF);
+                all[k++] = i;
+    sort_by_seq(t, all, all + n, k);
+    for (size_t j = 0; j < k; j++)
+        retire(t, all[j], ASC_END_EOF);
     free(all);
 }
 

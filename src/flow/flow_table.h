@@ -64,8 +64,13 @@ void asc_flow_table_free(struct asc_flow_table *t);
 /* Account a decoded frame (all its IP layers). Frames must come in
  * non-decreasing time; a frame older than the table's clock is accounted
  * at the clock (and counted). Expires what is due first. Returns the flow
- * of the innermost IP layer (valid until the next call), or NULL. */
+ * of the innermost IP layer (valid until the next call) when
+ * asc_flow_table_want_current is on, else NULL. */
 const struct asc_flow *asc_flow_table_pkt(struct asc_flow_table *t, const struct asc_pkt *p);
+/* Make asc_flow_table_pkt return the flow (rebuilt from the table's compact
+ * node, so it costs a copy per packet): for per-packet detectors. Off by
+ * default. */
+void asc_flow_table_want_current(struct asc_flow_table *t, bool on);
 /* Advance data time without a packet (emits expired flows). */
 void asc_flow_table_advance(struct asc_flow_table *t, asc_time now);
 /* End of input: emit every live flow (end = ASC_END_EOF) in creation order. */

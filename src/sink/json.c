@@ -46,20 +46,38 @@ static int json_open(const struct asc_sink_conf *cf, void **state, struct asc_er
     return 0;
 }
 
-static void put_dir(struct asc_jsonw *w, const char *key, const struct asc_flow_dir *d,
-                    bool tcp)
+/* The flow record has a fixed layout, so it is written with the writer's
+ * raw calls: keys are literals, and every string value comes from a fixed
+ * ASCII alphabet (names, addresses, letters, base64) that needs no escaping. */
+#define KEY(w, lit) asc_jw_raw((w), (lit), sizeof(lit) - 1)
+
+static void raw_str(struct asc_jsonw *w, const char *s)
+{
+    asc_jw_raw_char(w, '"');
+    asc_jw_raw(w, s, strlen(s));
+    asc_jw_raw_char(w, '"');
+}
+
+static void put_dir(struct asc_jsonw *w, const struct asc_flow_dir *d, bool tcp)
 {
     char fl[12];
-    asc_jw_obj_open(w, key);
-    asc_jw_u64(w, "pkts", d->pkts);
-    asc_jw_u64(w, "frames", d->frames);
-    asc_jw_u64(w, "ip_bytes", d->ip_bytes);
-    asc_jw_u64(w, "bytes", d->pl_bytes);
-    asc_jw_u64(w, "wire_bytes", d->wire_bytes);
-    asc_jw_str(w, "tcp_flags", tcp ? asc_tcp_flags_str(d->tcp_flags, fl, sizeof(fl)) : "");
-    asc_jw_u64(w, "ttl_min", d->frames ? d->ttl_min : 0);
-    asc_jw_u64(w, "ttl_max", d->ttl_max);
-    asc_jw_obj_close(w);
+    KEY(w, "{\"pkts\":");
+    asc_jw_raw_u64(w, d->pkts);
+    KEY(w, ",\"frames\":");
+    asc_jw_raw_u64(w, d->frames);
+    KEY(w, ",\"ip_bytes\":");
+    asc_jw_raw_u64(w, d->ip_bytes);
+    KEY(w, ",\"bytes\":");
+    asc_jw_raw_u64(w, d->pl_bytes);
+    KEY(w, ",\"wire_bytes\":");
+    asc_jw_raw_u64(w, d->wire_bytes);
+    KEY(w, ",\"tcp_flags\":");
+    raw_str(w, tcp ? asc_tcp_flags_str(d->tcp_flags, fl, sizeof(fl)) : "");
+    KEY(w, ",\"ttl_min\":");
+    asc_jw_raw_u64(w, d->frames ? d->ttl_min : 0);
+    KEY(w, ",\"ttl_max\":");
+    asc_jw_raw_u64(w, d->ttl_max);
+    asc_jw_raw_char(w, '}');
 }
 
 static const char *end_name(uint8_t e)
@@ -68,40 +86,66 @@ static const char *end_name(uint8_t e)
     return e < ASC_ARRAY_LEN(names) ? names[e] : "other";
 }
 
+static void put_syn(struct asc_jsonw *w, const struct asc_flow *f)
+{
+    KEY(w, ",\"syn\":{\"mss\":");
+    asc_jw_raw_u64(w, f->syn_mss);
+    if (f->syn_wscale != 0xff) {
+        KEY(w, ",\"wscale\":");
+        asc_jw_raw_u64(w, f->syn_wscale);
+    }
+    KEY(w, ",\"win\":");
+    asc_jw_raw_u64(w, f->syn_win);
+    KEY(w, ",\"optlen\":");
+    asc_jw_raw_u64(w, f->syn_optlen);
+    asc_jw_raw_char(w, '}');
+}
+
 /* Render one flow as a JSON object into w (shared with other sinks). */
 void asc_json_flow(struct asc_jsonw *w, const struct asc_flow *f)
 {
-    char a[ASC_ADDR_STRLEN], b[ASC_ADDR_STRLEN], pn[8], cid[40];
+    char a[ASC_ADDR_STRLEN], pn[8], cid[40];
     const struct asc_flow_key *k = &f->key;
     asc_community_id(k, 0, cid, sizeof(cid));
-    asc_jw_obj_open(w, NULL);
-    asc_jw_time(w, "first", f->first);
-    asc_jw_time(w, "last", f->last);
-    asc_jw_time(w, "duration", f->last - f->first);
-    asc_jw_str(w, "proto", asc_proto_name(k->proto, pn, sizeof(pn)));
-    asc_jw_u64(w, "ip_proto", k->proto);
-    asc_jw_str(w, "orig_addr", asc_addr_str(&k->orig, a, sizeof(a)));
-    asc_jw_u64(w, "orig_port", k->orig_port);
-    asc_jw_str(w, "resp_addr", asc_addr_str(&k->resp, b, sizeof(b)));
-    asc_jw_u64(w, "resp_port", k->resp_port);
-    asc_jw_u64(w, "vlan", k->vlan);
-    asc_jw_u64(w, "tun_id", k->tun_id);
-    asc_jw_str(w, "tunnel", asc_tunnel_name(f->tun));
-    asc_jw_str(w, "community_id", cid);
-    asc_jw_str(w, "conn_state", asc_conn_state_name((enum asc_tcp_state)f->state));
-    asc_jw_str(w, "history", f->history[0] ? f->history : "-");
-    asc_jw_str(w, "end", end_name(f->end));
-    put_dir(w, "orig", &f->dir[0], k->proto == 6);
-    put_dir(w, "resp", &f->dir[1], k->proto == 6);
-    if (k->proto == 6 && (f->flags & ASC_FF_SYN_SEEN)) {
-        asc_jw_obj_open(w, "syn");
-        asc_jw_u64(w, "mss", f->syn_mss);
-        if (f->syn_wscale != 0xff)
-            asc_jw_u64(w, "wscale", f->syn_wscale);
-        asc_jw_u64(w, "win", f->syn_win);
-        asc_jw_u64(w, "optlen", f->syn_optlen);
-        asc_jw_obj_close(w);
-    }
+    asc_jw_obj_open(w, NULL); /* the comma before it, if any, and nesting */
+    KEY(w, "\"first\":");
+    asc_jw_raw_time(w, f->first);
+    KEY(w, ",\"last\":");
+    asc_jw_raw_time(w, f->last);
+    KEY(w, ",\"duration\":");
+    asc_jw_raw_time(w, f->last - f->first);
+    KEY(w, ",\"proto\":");
+    raw_str(w, asc_proto_name(k->proto, pn, sizeof(pn)));
+    KEY(w, ",\"ip_proto\":");
+    asc_jw_raw_u64(w, k->proto);
+    KEY(w, ",\"orig_addr\":");
+    raw_str(w, asc_addr_str(&k->orig, a, sizeof(a)));
+    KEY(w, ",\"orig_port\":");
+    asc_jw_raw_u64(w, k->orig_port);
+    KEY(w, ",\"resp_addr\":");
+    raw_str(w, asc_addr_str(&k->resp, a, sizeof(a)));
+    KEY(w, ",\"resp_port\":");
+    asc_jw_raw_u64(w, k->resp_port);
+    KEY(w, ",\"vlan\":");
+    asc_jw_raw_u64(w, k->vlan);
+    KEY(w, ",\"tun_id\":");
+    asc_jw_raw_u64(w, k->tun_id);
+    KEY(w, ",\"tunnel\":");
+    raw_str(w, asc_tunnel_name(f->tun));
+    KEY(w, ",\"community_id\":");
+    raw_str(w, cid);
+    KEY(w, ",\"conn_state\":");
+    raw_str(w, asc_conn_state_name((enum asc_tcp_state)f->state));
+    KEY(w, ",\"history\":");
+    raw_str(w, f->history[0] ? f->history : "-");
+    KEY(w, ",\"end\":");
+    raw_str(w, end_name(f->end));
+    KEY(w, ",\"orig\":");
+    put_dir(w, &f->dir[0], k->proto == 6);
+    KEY(w, ",\"resp\":");
+    put_dir(w, &f->dir[1], k->proto == 6);
+    if (k->proto == 6 && (f->flags & ASC_FF_SYN_SEEN))
+        put_syn(w, f);
     asc_jw_obj_close(w);
 }
 
@@ -140,7 +184,7 @@ static int json_put_summary(void *state, const struct asc_run_summary *sum)
     asc_jw_obj_open(&s->w, NULL);
     asc_jw_u64(&s->w, "schema_version", ASC_JSON_SCHEMA_VERSION);
     asc_json_run(&s->w, sum);
-    asc_jw_raw(&s->w, "incidents", s->incw.buf, s->incw.len);
+    asc_jw_member_raw(&s->w, "incidents", s->incw.buf, s->incw.len);
     asc_jw_obj_close(&s->w);
     asc_jw_raw_char(&s->w, '\n');
     s->w.need_comma[0] = false;

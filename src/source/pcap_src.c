@@ -7,12 +7,24 @@
  *    nanosecond timestamps so both precisions come out in ns;
  *  - pcapng goes to our own block reader (pcapng.c), because libpcap 1.10
  *    refuses files whose interfaces have different link types.
- * libpcap reads from a stdio cookie stream that first replays the magic we
- * consumed, then reads the real stream. That makes pipes (standard input)
- * work without seeking. The cookie stream's seek hook answers only "where
- * are you" (bytes handed out), so ftell(pcap_file(p)) gives the exact
- * offset of the next record, buffering included, even when libpcap skips
- * bytes of an oversized record. For pcapng we count bytes ourselves.
+ * A classic pcap that is a regular file we opened goes to libpcap as it is
+ * (rewound), so libpcap checks the file header. When the header is the
+ * common kind (version 2.4, Ethernet or raw IP), records are then read in
+ * place from a sliding read-only memory map ("fast path", below): no copy
+ * of the packet bytes, no per-packet stdio calls. The first record that is
+ * not plainly well formed (caplen above the snapshot length, cut short by
+ * the end of the file) hands the rest of the file back to libpcap at that
+ * record's offset, so damage is reported exactly as libpcap reports it.
+ * A file that grows while it is read is read on (its size is checked again
+ * at the end); one that is truncated under the map can raise SIGBUS, as
+ * with any mapped file.
+ * Other streams (pipes, standard input, caller streams) reach libpcap
+ * through a stdio cookie stream that first replays the magic we consumed,
+ * then reads the real stream; pipes work without seeking. The cookie
+ * stream's seek hook answers only "where are you" (bytes handed out), so
+ * ftell(pcap_file(p)) gives the exact offset of the next record, buffering
+ * included, even when libpcap skips bytes of an oversized record. For
+ * pcapng we count bytes ourselves.
  *
  * Errors: a damaged record ends that reader with a negative code, the file
  * name, the libpcap or pcapng reason and the byte offset of the record.
@@ -28,7 +40,9 @@
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "source/pcapng.h"
 
@@ -36,6 +50,20 @@
 #define MAGIC_USEC 0xA1B2C3D4u
 #define MAGIC_NSEC 0xA1B23C4Du
 #define MAGIC_KUZNETZOV 0xA1B2CD34u
+#define FAST_WINDOW (1u << 20) /* bytes mapped at a time (resident while read) */
+
+/* Classic pcap records read in place from a window of a memory map. */
+struct fastmap {
+    int fd;
+    uint64_t size;         /* file size */
+    uint64_t pos;          /* offset of the next record header */
+    const uint8_t *win;    /* mapped [wbase, wbase + wlen), or NULL */
+    uint64_t wbase;
+    size_t wlen;
+    size_t page;
+    uint32_t snap;         /* libpcap's snapshot length for the file */
+    bool swapped;
+};
 
 struct asc_pcap_src {
     char *name;
@@ -46,6 +74,9 @@ struct asc_pcap_src {
     uint64_t consumed;     /* bytes handed on (to pcapng, or into the cookie buffer) */
     uint64_t size;         /* file size, 0 if unknown */
     pcap_t *pc;            /* classic pcap */
+    bool pc_owns_in;       /* pcap_close() closes `in` (direct, uncookied) */
+    bool fast;             /* records come from fm, not from libpcap */
+    struct fastmap fm;
     struct asc_pcapng *ng; /* pcapng */
     int linktype;          /* DLT of a classic pcap */
     bool nano;             /* classic pcap with nanosecond fractions */
@@ -118,6 +149,24 @@ static bool is_pcap_magic(uint32_t m)
 /* Opening                                                             */
 /* ------------------------------------------------------------------ */
 
+static void fast_start(struct asc_pcap_src *s, uint32_t magic);
+
+/* A regular file of ours: libpcap reads it directly, then maybe the fast path. */
+static int open_libpcap_direct(struct asc_pcap_src *s, uint32_t magic, struct asc_err *err)
+{
+    char ebuf[PCAP_ERRBUF_SIZE] = "";
+    s->pc = pcap_fopen_offline_with_tstamp_precision(s->in, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+    if (!s->pc) {
+        int code = ferror(s->in) ? ASC_EIO : ASC_EFORMAT;
+        asc_err_set(err, code, "%s: cannot read pcap file header: %s", s->name, ebuf);
+        return code;
+    }
+    s->pc_owns_in = true;
+    s->linktype = pcap_datalink(s->pc);
+    fast_start(s, magic);
+    return 0;
+}
+
 static int open_libpcap(struct asc_pcap_src *s, struct asc_err *err)
 {
     static const cookie_io_functions_t io = {
@@ -166,6 +215,8 @@ static int open_format(struct asc_pcap_src *s, struct asc_err *err)
         return open_pcapng(s, err);
     if (is_pcap_magic(magic)) {
         s->nano = magic == MAGIC_NSEC || magic == bswap32(MAGIC_NSEC);
+        if (s->own_in && s->size > 0 && fileno(s->in) >= 0 && fseeko(s->in, 0, SEEK_SET) == 0)
+            return open_libpcap_direct(s, magic, err);
         return open_libpcap(s, err);
     }
     return asc_err_set(err, ASC_EFORMAT, "%s: not a pcap or pcapng capture (magic 0x%08x)", s->name,
@@ -264,6 +315,121 @@ static int next_libpcap(struct asc_pcap_src *s, struct asc_frame *fr, struct asc
     return code;
 }
 
+/* ------------------------------------------------------------------ */
+/* Fast path: classic pcap records in place from a memory map          */
+/* ------------------------------------------------------------------ */
+
+static void fast_unmap(struct fastmap *fm)
+{
+    if (fm->win)
+        munmap((void *)(uintptr_t)fm->win, fm->wlen);
+    fm->win = NULL;
+    fm->wlen = 0;
+}
+
+/* Use the fast path when libpcap would do nothing to the records but copy
+ * them: version 2.4 (no swapped length fields), standard magic (16-byte
+ * record headers) and a link type without pseudo-headers to fix up. */
+static void fast_start(struct asc_pcap_src *s, uint32_t magic)
+{
+    struct fastmap *fm = &s->fm;
+    uint32_t m = magic == MAGIC_USEC || magic == MAGIC_NSEC ? magic : bswap32(magic);
+    bool plain_dlt = s->linktype == DLT_EN10MB || s->linktype == DLT_RAW ||
+                     s->linktype == DLT_IPV4 || s->linktype == DLT_IPV6;
+    off_t at = ftello(s->in);
+    long ps = sysconf(_SC_PAGESIZE);
+    if ((m != MAGIC_USEC && m != MAGIC_NSEC) || !plain_dlt || at <= 0 || ps <= 0 ||
+        pcap_major_version(s->pc) != 2 || pcap_minor_version(s->pc) < 4 ||
+        pcap_snapshot(s->pc) <= 0)
+        return;
+    fm->fd = fileno(s->in);
+    fm->size = s->size;
+    fm->pos = (uint64_t)at;
+    fm->page = (size_t)ps;
+    fm->snap = (uint32_t)pcap_snapshot(s->pc);
+    fm->swapped = m != magic;
+    s->fast = true;
+}
+
+/* Map a window holding [pos, end). Returns false if mapping fails. */
+static bool fast_window(struct fastmap *fm, uint64_t pos, uint64_t end)
+{
+    if (fm->win && pos >= fm->wbase && end <= fm->wbase + fm->wlen)
+        return true;
+    fast_unmap(fm);
+    uint64_t base = pos & ~(uint64_t)(fm->page - 1);
+    uint64_t len = end - base > FAST_WINDOW ? end - base : FAST_WINDOW;
+    if (len > fm->size - base)
+        len = fm->size - base;
+    void *p = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fm->fd, (off_t)base);
+    if (p == MAP_FAILED)
+        return false;
+    fm->win = p;
+    fm->wbase = base;
+    fm->wlen = (size_t)len;
+    return true;
+}
+
+static uint32_t fast_u32(const struct fastmap *fm, const uint8_t *q)
+{
+    uint32_t v = load_le32(q);
+    return fm->swapped ? bswap32(v) : v;
+}
+
+static int next_libpcap(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_err *err);
+
+/* Anything unusual: libpcap reads on from the record at fm->pos. */
+static int fast_fallback(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_err *err)
+{
+    s->fast = false;
+    fast_unmap(&s->fm);
+    if (fseeko(s->in, (off_t)s->fm.pos, SEEK_SET) != 0) {
+        s->done = true;
+        asc_err_set(err, ASC_EIO, "%s: read error at byte %llu: %s", s->name,
+                    (unsigned long long)s->fm.pos, strerror(errno));
+        if (err)
+            err->offset = s->fm.pos;
+        return ASC_EIO;
+    }
+    return next_libpcap(s, fr, err);
+}
+
+static int next_fast(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_err *err)
+{
+    struct fastmap *fm = &s->fm;
+    uint64_t o = fm->pos;
+    struct stat st;
+    if (o == fm->size && fstat(fm->fd, &st) == 0 && (uint64_t)st.st_size > fm->size)
+        fm->size = (uint64_t)st.st_size; /* the file grew while we read it */
+    if (o == fm->size) {
+        s->done = true;
+        fast_unmap(fm);
+        return 0;
+    }
+    if (o + 16 > fm->size || !fast_window(fm, o, o + 16))
+        return fast_fallback(s, fr, err);
+    const uint8_t *h = fm->win + (o - fm->wbase);
+    uint32_t caplen = fast_u32(fm, h + 8);
+    uint64_t end = o + 16 + caplen;
+    if (caplen > fm->snap || end > fm->size || !fast_window(fm, o, end))
+        return fast_fallback(s, fr, err);
+    h = fm->win + (o - fm->wbase);
+    uint64_t frac = fast_u32(fm, h + 4);
+    fr->ts = (int64_t)fast_u32(fm, h) * ASC_NS_PER_SEC + (int64_t)(s->nano ? frac : frac * 1000);
+    fr->caplen = caplen;
+    fr->wirelen = fast_u32(fm, h + 12);
+    fr->data = h + 16;
+    fr->linktype = s->linktype;
+    fm->pos = end;
+    /* The next record header and the start of its frame, while this frame
+     * is being decoded and accounted. */
+    if (end + 128 <= fm->wbase + fm->wlen) {
+        __builtin_prefetch(fm->win + (end - fm->wbase));
+        __builtin_prefetch(fm->win + (end - fm->wbase) + 64);
+    }
+    return 1;
+}
+
 static int next_pcapng(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_err *err)
 {
     struct asc_err e = {0};
@@ -286,6 +452,8 @@ int asc_pcap_next(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_err *
 {
     if (!s || s->done)
         return 0;
+    if (s->fast)
+        return next_fast(s, fr, err);
     return s->ng ? next_pcapng(s, fr, err) : next_libpcap(s, fr, err);
 }
 
@@ -293,6 +461,8 @@ uint64_t asc_pcap_offset(const struct asc_pcap_src *s)
 {
     if (!s)
         return 0;
+    if (s->fast)
+        return s->fm.pos;
     if (s->pc) {
         off_t at = ftello(pcap_file(s->pc));
         if (at >= 0)
@@ -315,10 +485,11 @@ void asc_pcap_close(struct asc_pcap_src *s)
 {
     if (!s)
         return;
+    fast_unmap(&s->fm);
     if (s->pc)
-        pcap_close(s->pc); /* also closes the cookie stream */
+        pcap_close(s->pc); /* also closes the cookie stream, or `in` itself */
     asc_pcapng_free(s->ng);
-    if (s->own_in && s->in)
+    if (s->own_in && s->in && !s->pc_owns_in)
         fclose(s->in);
     free(s->name);
     free(s);
@@ -387,7 +558,8 @@ static size_t heap_pop(struct asc_merge *m)
 /* Reads the next frame of reader i into the heap, or retires it. */
 static void merge_pull(struct asc_merge *m, size_t i, asc_merge_err_fn on_err, void *ctx)
 {
-    struct asc_err e = {0};
+    struct asc_err e = {.code = 0}; /* msg is written before any use */
+    e.msg[0] = '\0';
     int rc = asc_pcap_next(m->in[i].src, &m->in[i].cur, &e);
     if (rc == 1) {
         heap_push(m, i);
@@ -421,6 +593,17 @@ int asc_merge_next(struct asc_merge *m, struct asc_frame *fr, asc_merge_err_fn o
 {
     if (!m)
         return 0;
+    if (m->n == 1) { /* one input: no heap */
+        struct asc_err e = {.code = 0};
+        e.msg[0] = '\0';
+        int rc = asc_pcap_next(m->in[0].src, fr, &e);
+        if (rc < 0) {
+            m->damaged++;
+            if (on_err)
+                on_err(ctx, &e);
+        }
+        return rc == 1;
+    }
     if (!m->started) {
         m->started = true;
         for (size_t i = 0; i < m->n; i++)

@@ -3,7 +3,8 @@
  * the k-way merge of several files in timestamp order.
  *
  * First stage of the pipeline for packet input. Frames are borrowed views
- * into libpcap's buffer, valid until the next call on the same reader.
+ * into the reader's buffer (libpcap's, the pcapng reader's, or a read-only
+ * map of a classic pcap file), valid until the next call on the same reader.
  * A damaged file is not fatal to the run: the reader returns the frames it
  * could read, then an error naming the file and the byte offset.
  */

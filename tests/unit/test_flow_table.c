@@ -1,7 +1,9 @@
 /*
  * test_flow_table.c - unit tests for the flow table: direction and merge,
  * TCP states, timeouts on the timer wheel, eviction under the cap, the
- * per-destination counters, fragments, and Community ID.
+ * per-destination counters, fragments, Community ID, byte counters past
+ * 4 GiB (the node keeps 32 bits and carries the rest) and many live flows
+ * (the bucket array grows while flows keep merging).
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -366,6 +368,66 @@ static void test_community_id(void)
     CHECK_STR(id2, id);
 }
 
+/* Counters past 32 bits stay exact, per direction, and a reused node
+ * starts from zero. */
+static void test_big_counters(void)
+{
+    struct asc_flow_table *t = mk(1000);
+    struct asc_pkt p;
+    for (int i = 0; i < 6; i++) {
+        mkpkt(&p, i, "10.0.0.1", 5000, "192.0.2.9", 53, 17, 0, 100);
+        p.wirelen = 0xF0000000u;   /* a huge claimed frame length */
+        if (i % 3 == 2)
+            mkpkt(&p, i, "192.0.2.9", 53, "10.0.0.1", 5000, 17, 0, 100);
+        asc_flow_table_pkt(t, &p);
+    }
+    feed(t, 10, "10.0.0.2", 5000, "192.0.2.9", 53, 17, 0, 10);
+    asc_flow_table_flush(t);
+    CHECK_EQ_U(nrec, 2);
+    CHECK_EQ_U(recs[0].dir[0].pkts, 4);
+    CHECK_EQ_U(recs[0].dir[0].wire_bytes, 4 * UINT64_C(0xF0000000));
+    CHECK_EQ_U(recs[0].dir[0].ip_bytes, 4 * 128);
+    CHECK_EQ_U(recs[0].dir[1].wire_bytes, 2 * (128 + 14));
+    CHECK_EQ_U(recs[1].dir[0].wire_bytes, 38 + 14);
+    /* The same node slots are reused for new flows: no carry leaks over. */
+    feed(t, 20, "10.0.0.1", 5000, "192.0.2.9", 53, 17, 0, 100);
+    asc_flow_table_flush(t);
+    CHECK_EQ_U(nrec, 3);
+    CHECK_EQ_U(recs[2].dir[0].wire_bytes, 128 + 14);
+    asc_flow_table_free(t);
+}
+
+/* 20000 live flows (far more than the initial buckets), each answered
+ * later: every answer merges into its flow, none is lost or split. */
+static void test_many_live_flows(void)
+{
+    struct asc_flow_table *t = mk(100000);
+    char a[32];
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < 20000; i++) {
+            snprintf(a, sizeof(a), "10.%d.%d.%d", i >> 16, (i >> 8) & 255, i & 255);
+            if (pass == 0)
+                feed(t, i / 100, a, 1234, "192.0.2.50", 443, 6, S, 0);
+            else
+                feed(t, 200 + i / 100, "192.0.2.50", 443, a, 1234, 6, S | A, 0);
+        }
+    }
+    struct asc_flow_stats st;
+    asc_flow_table_stats(t, &st);
+    CHECK_EQ_U(st.live, 20000);
+    CHECK_EQ_U(nrec, 0);
+    CHECK_EQ_U(st.created, 20000);
+    asc_flow_table_flush(t);
+    CHECK_EQ_U(nrec, MAXREC);   /* the first MAXREC of 20000, in creation order */
+    for (size_t i = 0; i < nrec; i++) {
+        if (recs[i].dir[0].pkts != 1 || recs[i].dir[1].pkts != 1 || recs[i].seq != i) {
+            CHECK(!"flow not merged or out of order");
+            break;
+        }
+    }
+    asc_flow_table_free(t);
+}
+
 static void test_bad_conf(void)
 {
     struct asc_flow_conf cf;
@@ -377,4 +439,5 @@ static void test_bad_conf(void)
 TEST_MAIN(T(test_tcp_sf), T(test_tcp_states), T(test_synack_first_flips), T(test_udp_timeout),
           T(test_active_timeout), T(test_closed_linger_and_reuse), T(test_eviction_cap),
           T(test_icmp_echo_pairs), T(test_fragments), T(test_tunnel_layers),
-          T(test_determinism), T(test_community_id), T(test_bad_conf))
+          T(test_determinism), T(test_community_id), T(test_big_counters),
+          T(test_many_live_flows), T(test_bad_conf))

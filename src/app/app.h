@@ -21,7 +21,24 @@ struct asc_pipe_conf {
     const struct asc_sink_ops *sink;     /* may be NULL */
     struct asc_sink_conf sink_conf;
     bool progress;                        /* show progress on a terminal */
+    bool no_stitch;                       /* keep one-way export records apart */
 };
+
+/* Inputs sorted by kind (inputs.c): captures (packets or export datagrams)
+ * go through the merge, Zeek conn.logs are read as flow records. */
+struct asc_inputs {
+    const char **caps, **logs;            /* borrowed strings */
+    size_t n_caps, n_logs;
+};
+void asc_inputs_split(const char *const *inputs, size_t n, struct asc_inputs *out);
+struct asc_fi;
+int asc_inputs_read_logs(const struct asc_inputs *in, struct asc_fi *fi, struct asc_err *err);
+void asc_inputs_fini(struct asc_inputs *in);
+/* The flow-export decoder configured from pc (defaults + options). */
+struct asc_fi *asc_flowin_new(const struct asc_pipe_conf *pc,
+                              void (*emit)(void *ctx, const struct asc_flow *f), void *ctx);
+/* Widen the summary's data-time range by a record read from a log. */
+void asc_flowin_note_time(struct asc_run_summary *s, const struct asc_flow *f);
 
 /* Runs the whole pipeline. Returns ASC_EXIT_OK, ASC_EXIT_DAMAGED (an input
  * was truncated or corrupt; everything before it was analysed) or
@@ -40,6 +57,7 @@ void asc_progress_done(struct asc_progress *p);
 
 int asc_cmd_flows(int argc, char **argv);
 int asc_cmd_analyze(int argc, char **argv);
+int asc_cmd_collect(int argc, char **argv);
 
 /* Shared option parsing for flow-table settings; returns 1 if handled,
  * 0 if not a flow option, -1 on a bad value (message printed). */

@@ -11,6 +11,7 @@
 #include "core/topk.h"
 #include "decode/decode.h"
 #include "flow/flow_table.h"
+#include "model/flowin_stats.h"
 
 #define ASC_SUM_TOP 10
 
@@ -34,6 +35,7 @@ struct asc_run_summary {
     struct asc_topk_item talkers[ASC_SUM_TOP];  /* by IP bytes sent+received */
     size_t n_dst;
     struct asc_dst_count dst[ASC_SUM_TOP];       /* by flows created */
+    struct asc_flowin_stats flowin;              /* flow exports and Zeek logs */
 };
 
 #endif

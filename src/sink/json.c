@@ -99,6 +99,8 @@ void asc_json_flow(struct asc_jsonw *w, const struct asc_flow *f)
         asc_jw_u64(w, "optlen", f->syn_optlen);
         asc_jw_obj_close(w);
     }
+    if (f->src_kind != ASC_SRC_PCAP)
+        asc_json_flow_origin(w, f);
     asc_jw_obj_close(w);
 }
 

@@ -147,12 +147,12 @@ static void field(struct rec *r, uint16_t id, const uint8_t *p, size_t n)
 static uint32_t rec_rate(const struct rec *r)
 {
     uint64_t rate = 0;
-    if (r->samp_interval && r->samp_space)   /* RFC 5476: interval taken, space skipped */
+    if (r->samp_size && r->samp_pop)         /* RFC 5476 n-out-of-N */
+        rate = r->samp_pop / r->samp_size;
+    else if (r->samp_interval && r->samp_space)   /* RFC 5476: interval taken, space skipped */
         rate = (r->samp_interval + r->samp_space) / r->samp_interval;
     else if (r->samp_interval)
         rate = r->samp_interval;
-    else if (r->samp_size && r->samp_pop)
-        rate = r->samp_pop / r->samp_size;
     return rate > UINT32_MAX ? UINT32_MAX : (uint32_t)rate;
 }
 

@@ -71,7 +71,7 @@ void asc_fi_conf_default(struct asc_fi_conf *cf)
         .template_ttl = 1800 * ASC_NS_PER_SEC,
         .max_held = 256,
         .max_held_bytes = 4u << 20,
-        .hold_time = 10 * ASC_NS_PER_SEC,
+        .hold_time = 120 * ASC_NS_PER_SEC,
         .stitch = true,
         .stitch_window = 30 * ASC_NS_PER_SEC,
         .stitch_slack = 5 * ASC_NS_PER_SEC,

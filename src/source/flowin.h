@@ -40,7 +40,7 @@ struct asc_fi_conf {
     size_t max_stitch;          /* one-way records waiting at once */
 };
 /* Defaults: 4096 exporters, 512 templates each, 1800 s lifetime, 256 held
- * sets / 4 MiB for 10 s, stitching on with a 30 s window, 5 s slack and
+ * sets / 4 MiB for 120 s, stitching on with a 30 s window, 5 s slack and
  * 262144 waiting records. */
 void asc_fi_conf_default(struct asc_fi_conf *cf);
 

@@ -50,6 +50,16 @@ enum asc_zeek_fmt asc_zeek_sniff(const uint8_t *h, size_t len)
         return ASC_ZEEK_TSV;
     if (len >= 7 && !memcmp(h, "#fields", 7))
         return ASC_ZEEK_TSV;
+    size_t d = 0;   /* a headerless log: "1517336080.794930<TAB>C..." */
+    while (d < len && h[d] >= '0' && h[d] <= '9')
+        d++;
+    if (d >= 9 && d < len && h[d] == '.') {
+        size_t f = d + 1;
+        while (f < len && h[f] >= '0' && h[f] <= '9')
+            f++;
+        if (f < len && f > d + 1 && h[f] == '\t')
+            return ASC_ZEEK_TSV;
+    }
     size_t i = 0;
     while (i < len && (h[i] == ' ' || h[i] == '\t' || h[i] == '\r' || h[i] == '\n'))
         i++;
@@ -76,8 +86,14 @@ struct asc_zeek *asc_zeek_new(struct asc_fi *fi)
     struct asc_zeek *z = asc_xcalloc(1, sizeof(*z));
     z->fi = fi;
     z->sep = '\t';
-    for (int i = 0; i < C__COUNT; i++)
-        z->col[i] = -1;
+    /* Zeek's default conn.log column order, for logs cut before #fields */
+    static const int defaults[C__COUNT] = {
+        [C_TS] = 0, [C_OH] = 2, [C_OP] = 3, [C_RH] = 4, [C_RP] = 5, [C_PROTO] = 6,
+        [C_DUR] = 8, [C_OB] = 9, [C_RB] = 10, [C_STATE] = 11, [C_HIST] = 15, [C_OPK] = 16,
+        [C_OIB] = 17, [C_RPK] = 18, [C_RIB] = 19, [C_VLAN] = -1,
+    };
+    memcpy(z->col, defaults, sizeof(z->col));
+    z->have_fields = true;
     strcpy(z->unset, "-");
     strcpy(z->empty, "(empty)");
     return z;

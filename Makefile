@@ -48,6 +48,11 @@ $(BUILD)/gencap: $(GENCAP_SRC) tools/gencap.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(GENCAP_SRC) -lm
 
+# NetFlow v9 export generator for the flow-input benchmark (libc only).
+$(BUILD)/genexport: tools/genexport.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 deps:
 	scripts/deps
 
@@ -67,7 +72,7 @@ asan:
 demo: deps all $(BUILD)/gencap
 	scripts/demo
 
-bench: deps all $(BUILD)/gencap
+bench: deps all $(BUILD)/gencap $(BUILD)/genexport
 	bench/run
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))

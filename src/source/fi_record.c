@@ -84,6 +84,13 @@ static void reverse_field(struct rec *r, uint16_t id, const uint8_t *p, size_t n
 static void time_field(struct rec *r, uint16_t id, const uint8_t *p, size_t n)
 {
     uint64_t v = get_uint(p, n);
+    /* Absurd times are treated as absent, keeping every sum in range:
+     * at most 4e9 s (year 2096), 4e12 ms, 4e15 us of duration. */
+    uint64_t lim = id == 150 || id == 151 ? UINT64_C(4000000000)
+                   : id == 162             ? UINT64_C(4000000000000000)
+                                           : UINT64_C(4000000000000);
+    if (v > lim && id >= 150)
+        return;
     switch (id) {
     case 21: r->up_last = (int64_t)(v & 0xffffffffu); break;
     case 22: r->up_first = (int64_t)(v & 0xffffffffu); break;

@@ -127,7 +127,8 @@ int main(int argc, char **argv)
             pps = atol(argv[i + 1]);
     }
     if (!out == !send) {
-        fprintf(stderr, "usage: genexport --records N [--seed S] (-o FILE.pcap | --send ADDR:PORT [--pps N])\n");
+        fprintf(stderr, "usage: genexport --records N [--seed S] "
+                        "(-o FILE.pcap | --send ADDR:PORT [--pps N])\n");
         return 1;
     }
     FILE *f = NULL;
@@ -177,7 +178,8 @@ int main(int argc, char **argv)
             if (pps && seq % 64 == 63) {   /* pace: sleep until on schedule */
                 struct timespec now;
                 clock_gettime(CLOCK_MONOTONIC, &now);
-                double el = (double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
+                double el =
+                    (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
                 double want = (double)(seq + 1) / (double)pps;
                 if (want > el) {
                     struct timespec d = {.tv_sec = (time_t)(want - el),

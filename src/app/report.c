@@ -131,12 +131,12 @@ static void flow_inputs(FILE *f, const struct asc_run_summary *s, bool color)
             continue;
         if (!shown)
             heading(f, "Flow inputs (exports and logs)", color);
-        fprintf(f, "%s%-26s %12" PRIu64, shown % 3 ? "  " : "  ",
-                asc_fi_counter_name((enum asc_fi_counter)i), s->flowin.c[i]);
-        if (++shown % 3 == 0)
+        fprintf(f, "  %-26s %12" PRIu64, asc_fi_counter_name((enum asc_fi_counter)i),
+                s->flowin.c[i]);
+        if (++shown % 2 == 0)
             fputc('\n', f);
     }
-    if (shown % 3)
+    if (shown % 2)
         fputc('\n', f);
 }
 

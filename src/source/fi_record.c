@@ -130,11 +130,18 @@ static void field(struct rec *r, uint16_t id, const uint8_t *p, size_t n)
     case 27: set_addr(&r->s6, p, n); break;
     case 28: set_addr(&r->d6, p, n); break;
     case 32: case 139: r->icmp = (int32_t)(get_uint(p, n) & 0xffff); break;
-    case 176: case 178: r->icmp = (int32_t)((get_uint(p, n) & 0xff) << 8 | (r->icmp < 0 ? 0 : r->icmp & 0xff)); break;
-    case 177: case 179: r->icmp = (int32_t)((r->icmp < 0 ? 0 : r->icmp & 0xff00) | (get_uint(p, n) & 0xff)); break;
+    case 176: case 178:   /* type alone */
+        r->icmp = (int32_t)((get_uint(p, n) & 0xff) << 8 | (r->icmp < 0 ? 0 : r->icmp & 0xff));
+        break;
+    case 177: case 179:   /* code alone */
+        r->icmp = (int32_t)((r->icmp < 0 ? 0 : r->icmp & 0xff00) | (get_uint(p, n) & 0xff));
+        break;
     case 52: r->f.dir[0].ttl_min = (uint8_t)get_uint(p, n); break;
     case 53: r->f.dir[0].ttl_max = (uint8_t)get_uint(p, n); break;
-    case 58: case 243: if (!r->f.key.vlan) r->f.key.vlan = (uint16_t)(get_uint(p, n) & 0xfff); break;
+    case 58: case 243:
+        if (!r->f.key.vlan)
+            r->f.key.vlan = (uint16_t)(get_uint(p, n) & 0xfff);
+        break;
     case 136: r->end_reason = (uint8_t)get_uint(p, n); break;
     case 34: case 50: case 305: r->samp_interval = get_uint(p, n); break;
     case 306: r->samp_space = get_uint(p, n); break;

@@ -26,7 +26,24 @@ struct asc_pipe_conf {
     bool no_detect;                       /* run no detector (flows only) */
     struct asc_conf *conf;                /* detector settings (--set), may be NULL */
     struct asc_enricher *enr;             /* enrichment, may be NULL */
+    bool no_stitch;                       /* keep one-way export records apart */
 };
+
+/* Inputs sorted by kind (inputs.c): captures (packets or export datagrams)
+ * go through the merge, Zeek conn.logs are read as flow records. */
+struct asc_inputs {
+    const char **caps, **logs;            /* borrowed strings */
+    size_t n_caps, n_logs;
+};
+void asc_inputs_split(const char *const *inputs, size_t n, struct asc_inputs *out);
+struct asc_fi;
+int asc_inputs_read_logs(const struct asc_inputs *in, struct asc_fi *fi, struct asc_err *err);
+void asc_inputs_fini(struct asc_inputs *in);
+/* The flow-export decoder configured from pc (defaults + options). */
+struct asc_fi *asc_flowin_new(const struct asc_pipe_conf *pc,
+                              void (*emit)(void *ctx, const struct asc_flow *f), void *ctx);
+/* Widen the summary's data-time range by a record read from a log. */
+void asc_flowin_note_time(struct asc_run_summary *s, const struct asc_flow *f);
 
 /* Runs the whole pipeline. Returns ASC_EXIT_OK, ASC_EXIT_DAMAGED (an input
  * was truncated or corrupt; everything before it was analysed) or
@@ -75,6 +92,7 @@ struct asc_enrich_opts {
 /* 1 if opt was a database option (recorded in o), else 0. */
 int asc_parse_enrich_opt(int opt, const char *arg, struct asc_enrich_opts *o);
 void asc_enrich_opts_free(struct asc_enrich_opts *o);
+int asc_cmd_collect(int argc, char **argv);
 
 /* Shared option parsing for flow-table settings; returns 1 if handled,
  * 0 if not a flow option, -1 on a bad value (message printed). */

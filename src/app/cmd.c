@@ -26,6 +26,7 @@ enum {
     OPT_COLOR,
     OPT_SET,
     OPT_NO_DETECT,
+    OPT_NO_STITCH,
 };
 
 #define FLOW_LONGOPTS                                                                          \
@@ -36,7 +37,8 @@ enum {
         {"timeout-udp", required_argument, NULL, OPT_UDP},                                     \
         {"timeout-icmp", required_argument, NULL, OPT_ICMP},                                   \
         {"timeout-other", required_argument, NULL, OPT_OTHER},                                 \
-        {"active-timeout", required_argument, NULL, OPT_ACTIVE}
+        {"active-timeout", required_argument, NULL, OPT_ACTIVE},                              \
+        {"no-stitch", no_argument, NULL, OPT_NO_STITCH}
 
 static const char flow_opts_help[] =
     "flow table:\n"
@@ -48,7 +50,10 @@ static const char flow_opts_help[] =
     "  --timeout-udp S         idle timeout for UDP (default 60 s)\n"
     "  --timeout-icmp S        idle timeout for ICMP (default 60 s)\n"
     "  --timeout-other S       idle timeout for other protocols (default 60 s)\n"
-    "  --active-timeout S      cut flows longer than this (default 1800 s, 0 = never)\n";
+    "  --active-timeout S      cut flows longer than this (default 1800 s, 0 = never)\n"
+    "flow exports (docs/flow-inputs.md):\n"
+    "  --no-stitch             keep one-way NetFlow/IPFIX/sFlow records apart instead of\n"
+    "                          joining the two directions of a connection\n";
 
 static int parse_seconds(const char *arg, asc_time *out)
 {
@@ -118,8 +123,10 @@ static void flows_usage(FILE *f)
             "usage: ascribe flows [OPTIONS] FILE...\n"
             "\n"
             "Write one record per bidirectional flow, in the order flows end.\n"
-            "FILE is a pcap/pcapng capture or - for standard input; several are merged\n"
-            "in timestamp order. Output is deterministic: the same input gives the same bytes.\n"
+            "FILE is a pcap/pcapng capture (of traffic, or of NetFlow v5/v9, IPFIX or sFlow\n"
+            "export datagrams), a Zeek conn.log (TSV or JSON), or - for standard input.\n"
+            "Several captures are merged in timestamp order. Output is deterministic: the\n"
+            "same input gives the same bytes.\n"
             "\n"
             "output:\n"
             "  --format json|zeek      JSON lines (default; docs/flows.md) or a Zeek\n"
@@ -155,6 +162,7 @@ int asc_cmd_flows(int argc, char **argv)
         if (r > 0)
             continue;
         switch (c) {
+        case OPT_NO_STITCH: pc.no_stitch = true; break;
         case 'o': pc.sink_conf.path = optarg; break;
         case OPT_FORMAT:
             if (strcmp(optarg, "json") && strcmp(optarg, "zeek")) {
@@ -238,6 +246,7 @@ int asc_cmd_analyze(int argc, char **argv)
         if (r > 0 || asc_parse_enrich_opt(c, optarg, &db))
             continue;
         switch (c) {
+        case OPT_NO_STITCH: pc.no_stitch = true; break;
         case OPT_JSON: json = optarg; break;
         case OPT_SET:
             if (asc_conf_set(pc.conf, optarg, &err) != 0)

@@ -20,8 +20,11 @@ static void usage(FILE *f)
           "  analyze FILE...   read captures, print a traffic summary (the report)\n"
           "  flows FILE...     write one record per flow (JSON lines or Zeek conn.log)\n"
           "  lookup ADDR...    country, AS, flags and intel lists of addresses, per database\n"
+          "  collect --netflow|--ipfix|--sflow ADDR:PORT\n"
+          "                    receive flow exports on UDP, write one record per flow\n"
           "\n"
-          "FILE is a pcap or pcapng capture, or - for standard input. Several files are\n"
+          "FILE is a pcap or pcapng capture (of traffic or of NetFlow/IPFIX/sFlow exports),\n"
+          "a Zeek conn.log (TSV or JSON), or - for standard input. Captures are\n"
           "merged in timestamp order. Run 'ascribe COMMAND --help' for a command's options.\n"
           "\n"
           "exit status: 0 success, 1 usage or fatal error, 2 an input was damaged\n"
@@ -48,6 +51,8 @@ int main(int argc, char **argv)
         return asc_cmd_flows(argc - 1, argv + 1);
     if (!strcmp(cmd, "lookup"))
         return asc_cmd_lookup(argc - 1, argv + 1);
+    if (!strcmp(cmd, "collect"))
+        return asc_cmd_collect(argc - 1, argv + 1);
     if (!strcmp(cmd, "analyze") || !strcmp(cmd, "analyse"))
         return asc_cmd_analyze(argc - 1, argv + 1);
     fprintf(stderr, "ascribe: unknown command '%s'\n\n", cmd);

@@ -14,6 +14,7 @@
 #include "attrib/grade.h"
 #include "core/conf.h"
 #include "detect/detector.h"
+#include "source/flowin.h"
 #include "source/pcap_src.h"
 
 struct run {
@@ -28,6 +29,7 @@ struct run {
     unsigned det_wants;              /* union of the detectors' wants */
     struct asc_hoptab *hops;
     struct asc_grader grader;
+    struct asc_fi *fi;                    /* flow exports and Zeek logs */
 };
 
 /* Flows that were answered teach the hop-count table (grade.h) the
@@ -50,6 +52,8 @@ static void on_flow(void *ctx, const struct asc_flow *f)
     pc->pkts += pk;
     pc->ip_bytes += by;
     r->sum->flows_emitted++;
+    if (f->src_kind == ASC_SRC_ZEEK)
+        asc_flowin_note_time(r->sum, f);
     asc_topk_add(r->talkers, &f->key.orig, by, pk);
     asc_topk_add(r->talkers, &f->key.resp, by, pk);
     if (r->hops)
@@ -175,6 +179,7 @@ static void read_loop(struct run *r, struct asc_merge *m, struct asc_flow_table 
         note_linktype(s, fr.linktype);
         int64_t sec = fr.ts / ASC_NS_PER_SEC;
         if (sec > last_sec) {
+            asc_fi_advance(r->fi, fr.ts);
             if (last_sec != INT64_MIN)
                 tick(r, sec * ASC_NS_PER_SEC, false);
             last_sec = sec;
@@ -183,9 +188,11 @@ static void read_loop(struct run *r, struct asc_merge *m, struct asc_flow_table 
         s->dec_status[pkt.status < ASC_DEC__COUNT ? pkt.status : ASC_DEC_INVALID]++;
         if (pkt.status != ASC_DEC_OK && pkt.reason < ASC_DR__COUNT)
             s->dec_reason[pkt.reason]++;
-        const struct asc_flow *f = asc_flow_table_pkt(ft, &pkt);
-        if (r->det_wants & ASC_WANT_PKT)
-            detect_pkt(r, &pkt, f);
+        if (!asc_fi_frame(r->fi, &pkt)) {   /* export datagrams become records */
+            const struct asc_flow *f = asc_flow_table_pkt(ft, &pkt);
+            if (r->det_wants & ASC_WANT_PKT)
+                detect_pkt(r, &pkt, f);
+        }
         if (prog && (s->frames & 4095) == 0)
             asc_progress_update(prog, asc_merge_offset(m), s->frames);
     }
@@ -199,13 +206,16 @@ int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum
     struct run r = {.pc = pc, .sum = sum};
     struct asc_merge *m = NULL;
     struct asc_flow_table *ft = NULL;
+    struct asc_inputs in = {0};
     int rc = ASC_EXIT_FATAL;
     memset(sum, 0, sizeof(*sum));
     sum->inputs = pc->inputs;
     sum->n_inputs = pc->n_inputs;
     r.emitter = (struct asc_emitter){.ctx = &r, .emit = on_incident};
     r.talkers = asc_topk_new(1024);
-    if (asc_merge_open(pc->inputs, pc->n_inputs, &m, err) != 0)
+    asc_inputs_split(pc->inputs, pc->n_inputs, &in);
+    r.fi = asc_flowin_new(pc, on_flow, &r);
+    if (asc_merge_open(in.caps, in.n_caps, &m, err) != 0)
         goto cleanup;
     if (pc->sink && pc->sink->open(&pc->sink_conf, &r.sink_state, err) != 0)
         goto cleanup;
@@ -217,11 +227,15 @@ int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum
         goto cleanup;
     }
     asc_flow_table_want_current(ft, (r.det_wants & ASC_WANT_PKT) != 0);
+    if (asc_inputs_read_logs(&in, r.fi, err) != 0)
+        goto cleanup;
     read_loop(&r, m, ft);
+    asc_fi_flush(r.fi);
     asc_flow_table_flush(ft);
     tick(&r, sum->last + ASC_NS_PER_SEC, true);
     asc_flow_table_stats(ft, &sum->flow);
     sum->inputs_damaged = asc_merge_damaged(m);
+    sum->flowin = *asc_fi_stats(r.fi);
     sum->n_talkers = asc_topk_list(r.talkers, sum->talkers, ASC_SUM_TOP);
     sum->n_dst = asc_flow_table_top_dst(ft, sum->dst, ASC_SUM_TOP);
     if (pc->sink && pc->sink->put_summary && !r.sink_rc)
@@ -240,6 +254,8 @@ cleanup:
     asc_hoptab_free(r.hops);
     asc_flow_table_free(ft);
     asc_merge_close(m);
+    asc_fi_free(r.fi);
+    asc_inputs_fini(&in);
     asc_topk_free(r.talkers);
     return rc;
 }

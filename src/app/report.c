@@ -166,6 +166,24 @@ static void incidents(FILE *f, const struct asc_run_summary *s, bool color)
     free(v);
 }
 
+/* Counters of flow exports and Zeek logs; only the non-zero ones. */
+static void flow_inputs(FILE *f, const struct asc_run_summary *s, bool color)
+{
+    int shown = 0;
+    for (int i = 0; i < ASC_FI__COUNT; i++) {
+        if (!s->flowin.c[i])
+            continue;
+        if (!shown)
+            heading(f, "Flow inputs (exports and logs)", color);
+        fprintf(f, "  %-26s %12" PRIu64, asc_fi_counter_name((enum asc_fi_counter)i),
+                s->flowin.c[i]);
+        if (++shown % 2 == 0)
+            fputc('\n', f);
+    }
+    if (shown % 2)
+        fputc('\n', f);
+}
+
 void asc_report_text(FILE *f, const struct asc_run_summary *s, bool color)
 {
     heading(f, "ascribe " ASC_VERSION " - report", color);
@@ -174,4 +192,5 @@ void asc_report_text(FILE *f, const struct asc_run_summary *s, bool color)
     protocols(f, s, color);
     talkers(f, s, color);
     decoding(f, s, color);
+    flow_inputs(f, s, color);
 }

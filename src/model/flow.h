@@ -87,6 +87,9 @@ struct asc_flow {
 #define ASC_FF_FLIPPED 0x01       /* direction was flipped after creation */
 #define ASC_FF_SYN_SEEN 0x02
 #define ASC_FF_FRAGMENTS 0x04     /* carried IP fragments */
+#define ASC_FF_ONEWAY 0x08        /* export record with no reverse found (docs/flow-inputs.md) */
+#define ASC_FF_STITCHED 0x10      /* two one-way export records joined into this flow */
+#define ASC_FF_BIFLOW 0x20        /* exported bidirectional (RFC 5103, NSEL, Zeek) */
 
 enum { ASC_SRC_PCAP = 0, ASC_SRC_NETFLOW, ASC_SRC_IPFIX, ASC_SRC_SFLOW, ASC_SRC_ZEEK };
 

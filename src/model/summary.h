@@ -12,6 +12,7 @@
 #include "decode/decode.h"
 #include "flow/flow_table.h"
 #include "model/incident.h"
+#include "model/flowin_stats.h"
 
 #define ASC_SUM_TOP 10
 
@@ -50,6 +51,7 @@ struct asc_run_summary {
     size_t n_incidents;
     struct asc_inc_brief *incidents;             /* owned; asc_run_summary_free() */
     uint64_t incidents_by_type[ASC_INC__COUNT];
+    struct asc_flowin_stats flowin;              /* flow exports and Zeek logs */
 };
 
 /* Frees what the summary owns (not the struct itself). */

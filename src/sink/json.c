@@ -101,6 +101,20 @@ static void put_syn(struct asc_jsonw *w, const struct asc_flow *f)
     asc_jw_raw_char(w, '}');
 }
 
+/* Where a flow record came from, for flow exports and Zeek logs. */
+static void put_origin(struct asc_jsonw *w, const struct asc_flow *f)
+{
+    static const char *const kinds[] = {"pcap", "netflow", "ipfix", "sflow", "zeek"};
+    KEY(w, ",\"source\":");
+    raw_str(w, f->src_kind < ASC_ARRAY_LEN(kinds) ? kinds[f->src_kind] : "other");
+    KEY(w, ",\"sampling\":");
+    asc_jw_raw_u64(w, f->sampling ? f->sampling : 1);
+    KEY(w, ",\"direction\":");
+    raw_str(w, (f->flags & ASC_FF_STITCHED) ? "stitched"
+               : (f->flags & ASC_FF_ONEWAY) ? "one_way"
+                                            : "biflow");
+}
+
 /* Render one flow as a JSON object into w (shared with other sinks). */
 void asc_json_flow(struct asc_jsonw *w, const struct asc_flow *f)
 {
@@ -146,6 +160,8 @@ void asc_json_flow(struct asc_jsonw *w, const struct asc_flow *f)
     put_dir(w, &f->dir[1], k->proto == 6);
     if (k->proto == 6 && (f->flags & ASC_FF_SYN_SEEN))
         put_syn(w, f);
+    if (f->src_kind != ASC_SRC_PCAP)
+        put_origin(w, f);
     asc_jw_obj_close(w);
 }
 

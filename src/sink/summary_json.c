@@ -71,6 +71,19 @@ static void put_talkers(struct asc_jsonw *w, const struct asc_run_summary *s)
     asc_jw_arr_close(w);
 }
 
+static void put_flowin(struct asc_jsonw *w, const struct asc_run_summary *s)
+{
+    bool any = false;
+    for (int i = 0; i < ASC_FI__COUNT; i++)
+        any |= s->flowin.c[i] != 0;
+    if (!any)
+        return;   /* packet-only runs keep their summary unchanged */
+    asc_jw_obj_open(w, "flow_inputs");
+    for (int i = 0; i < ASC_FI__COUNT; i++)
+        asc_jw_u64(w, asc_fi_counter_name((enum asc_fi_counter)i), s->flowin.c[i]);
+    asc_jw_obj_close(w);
+}
+
 void asc_json_summary(struct asc_jsonw *w, const struct asc_run_summary *s)
 {
     asc_jw_obj_open(w, NULL);
@@ -95,6 +108,7 @@ void asc_json_run(struct asc_jsonw *w, const struct asc_run_summary *s)
     asc_jw_u64(w, "flows", s->flows_emitted);
     put_decode(w, s);
     put_flows(w, s);
+    put_flowin(w, s);
     put_talkers(w, s);
     asc_jw_obj_close(w);
 }

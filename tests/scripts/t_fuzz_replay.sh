@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# t_fuzz_replay.sh - replays the malformed capture corpus through every libFuzzer
-# harness in tests/fuzz, built with the plain replay driver (tests/fuzz/onefile.c) under
+# t_fuzz_replay.sh - replays the malformed capture corpus (and the flow-export and
+# Zeek log files of $data/flows) through every libFuzzer harness in tests/fuzz, built with the plain replay driver (tests/fuzz/onefile.c) under
 # ASan+UBSan, so the harnesses' own code paths run on hostile input in every `make test`
 # without libFuzzer. Pass: no sanitizer report, no crash, for every file.
 # fuzz_intel and fuzz_registry also replay the intel lists, the registry files (the
@@ -22,7 +22,8 @@ lib=build-asan/libascribe.a
 [ -f "$lib" ] || { notok "$lib missing (run make asan)"; echo "$pass passed, $fail failed"; exit 1; }
 out=build/fuzz-replay
 mkdir -p "$out"
-mapfile -t files < <(find "$data/pcap/malformed" -type f | sort)
+mapfile -t files < <(find "$data/pcap/malformed" -type f | sort;
+    [ -d "$data/flows" ] && find "$data/flows" -type f -size -1048576c | sort)
 for h in tests/fuzz/fuzz_*.c; do
     name=$(basename "$h" .c)
     bin=$out/$name
@@ -48,7 +49,7 @@ for h in tests/fuzz/fuzz_*.c; do
         UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         timeout -k 5 300 xargs -0 -n 100 "$bin" >"$out/$name.log" 2>&1 || bad=1
     if [ $bad -eq 0 ] && ! grep -q "ERROR: AddressSanitizer\|runtime error" "$out/$name.log"; then
-        ok "$name replays ${#files[@]} malformed captures${extra[0]:+ and ${#extra[@]} list/registry files} under ASan+UBSan"
+        ok "$name replays ${#files[@]} malformed captures and flow files${extra[0]:+ and ${#extra[@]} list/registry files} under ASan+UBSan"
     else
         notok "$name on the malformed corpus: $(grep -m1 -A3 'ERROR\|runtime error' "$out/$name.log")"
     fi

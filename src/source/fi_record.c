@@ -1,0 +1,404 @@
+/*
+ * fi_record.c - NetFlow v9 / IPFIX data records to flow records, and
+ * options records to per-exporter sampling rates.
+ *
+ * Source stage, flow-record side (see flowin.h). Information elements are
+ * those of the IANA IPFIX registry (RFC 7012), whose ids 1-127 are the
+ * NetFlow v9 field types of RFC 3954 section 8. Integers may use
+ * reduced-size encoding (RFC 7011 section 6.2): any length 1..8 is read
+ * big-endian. Variable-length fields (RFC 7011 section 7) carry a 1- or
+ * 3-byte length prefix. Enterprise-specific fields are skipped and counted,
+ * except the RFC 5103 reverse elements (PEN 29305), which fill the reverse
+ * direction of a biflow. Sampling (RFC 3954 field types 34, 48-50; RFC 7012
+ * 302, 305, 306, 309, 310) scales packets and bytes and marks the record.
+ */
+#include <string.h>
+
+#include "decode/decode.h"
+#include "source/fi_internal.h"
+
+#define NTP_UNIX_OFFSET INT64_C(2208988800)
+
+struct rec {
+    struct asc_flow f;
+    uint64_t pk[2], by[2], pk_tot[2], by_tot[2], pk_out, by_out;
+    struct asc_addr s4, d4, s6, d6;
+    asc_time abs_first, abs_last;        /* INT64_MIN when absent */
+    int64_t up_first, up_last;           /* sysUpTime ms, -1 when absent */
+    int64_t sys_init_ms, dur_us;         /* -1 when absent */
+    int32_t icmp;                        /* type << 8 | code, -1 when absent */
+    int64_t sampler;                     /* sampler / selector id, -1 when absent */
+    uint64_t samp_interval, samp_space, samp_size, samp_pop;
+    uint8_t end_reason;
+    bool biflow;
+    const uint8_t *sect;                 /* packet section (IE 313/315), borrowed */
+    size_t sect_len;
+    int sect_dlt;
+    uint64_t frame_size;                 /* dataLinkFrameSize (IE 312) */
+};
+
+static uint64_t get_uint(const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+    if (n > 8)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static asc_time ntp_time(const uint8_t *p, size_t n)
+{
+    if (n != 8)
+        return INT64_MIN;
+    int64_t secs = (int64_t)asc_load_be32(p) - NTP_UNIX_OFFSET;
+    uint64_t frac = asc_load_be32(p + 4);
+    return secs * ASC_NS_PER_SEC + (asc_time)((frac * 1000000000u) >> 32);
+}
+
+static void set_addr(struct asc_addr *a, const uint8_t *p, size_t n)
+{
+    if (n == 4 || n == 16) {
+        a->family = n == 4 ? ASC_AF_INET : ASC_AF_INET6;
+        memset(a->b, 0, sizeof(a->b));
+        memcpy(a->b, p, n);
+    }
+}
+
+static void reverse_field(struct rec *r, uint16_t id, const uint8_t *p, size_t n)
+{
+    uint64_t v = get_uint(p, n);
+    r->biflow = true;
+    switch (id) {
+    case 1: r->by[1] = v; break;
+    case 2: r->pk[1] = v; break;
+    case 85: r->by_tot[1] = v; break;
+    case 86: r->pk_tot[1] = v; break;
+    case 6: r->f.dir[1].tcp_flags = (uint8_t)v; break;
+    case 52: r->f.dir[1].ttl_min = (uint8_t)v; break;
+    case 53: r->f.dir[1].ttl_max = (uint8_t)v; break;
+    default: break;
+    }
+}
+
+static void time_field(struct rec *r, uint16_t id, const uint8_t *p, size_t n)
+{
+    uint64_t v = get_uint(p, n);
+    /* Absurd times are treated as absent, keeping every sum in range:
+     * at most 4e9 s (year 2096), 4e12 ms, 4e15 us of duration. */
+    uint64_t lim = id == 150 || id == 151 ? UINT64_C(4000000000)
+                   : id == 162             ? UINT64_C(4000000000000000)
+                                           : UINT64_C(4000000000000);
+    if (v > lim && id >= 150)
+        return;
+    switch (id) {
+    case 21: r->up_last = (int64_t)(v & 0xffffffffu); break;
+    case 22: r->up_first = (int64_t)(v & 0xffffffffu); break;
+    case 150: r->abs_first = (asc_time)v * ASC_NS_PER_SEC; break;
+    case 151: r->abs_last = (asc_time)v * ASC_NS_PER_SEC; break;
+    case 152: r->abs_first = (asc_time)v * 1000000; break;
+    case 153: r->abs_last = (asc_time)v * 1000000; break;
+    case 154: case 156: r->abs_first = ntp_time(p, n); break;
+    case 155: case 157: r->abs_last = ntp_time(p, n); break;
+    case 160: r->sys_init_ms = (int64_t)v; break;
+    case 161: r->dur_us = (int64_t)v * 1000; break;
+    case 162: r->dur_us = (int64_t)v; break;
+    default: break;
+    }
+}
+
+/* One IANA field into the record. */
+static void field(struct rec *r, uint16_t id, const uint8_t *p, size_t n)
+{
+    switch (id) {
+    case 1: r->by[0] = get_uint(p, n); break;
+    case 2: r->pk[0] = get_uint(p, n); break;
+    case 85: r->by_tot[0] = get_uint(p, n); break;
+    case 86: r->pk_tot[0] = get_uint(p, n); break;
+    case 23: r->by_out = get_uint(p, n); break;
+    case 24: r->pk_out = get_uint(p, n); break;
+    case 231: r->by[0] = get_uint(p, n); r->biflow = true; break;   /* initiatorOctets */
+    case 232: r->by[1] = get_uint(p, n); r->biflow = true; break;   /* responderOctets */
+    case 298: r->pk[0] = get_uint(p, n); r->biflow = true; break;   /* initiatorPackets */
+    case 299: r->pk[1] = get_uint(p, n); r->biflow = true; break;   /* responderPackets */
+    case 4: r->f.key.proto = (uint8_t)get_uint(p, n); break;
+    case 6: r->f.dir[0].tcp_flags = (uint8_t)get_uint(p, n); break;
+    case 7: r->f.key.orig_port = (uint16_t)get_uint(p, n); break;
+    case 11: r->f.key.resp_port = (uint16_t)get_uint(p, n); break;
+    case 8: set_addr(&r->s4, p, n); break;
+    case 12: set_addr(&r->d4, p, n); break;
+    case 27: set_addr(&r->s6, p, n); break;
+    case 28: set_addr(&r->d6, p, n); break;
+    case 32: case 139: r->icmp = (int32_t)(get_uint(p, n) & 0xffff); break;
+    case 176: case 178:   /* type alone */
+        r->icmp = (int32_t)((get_uint(p, n) & 0xff) << 8 | (r->icmp < 0 ? 0 : r->icmp & 0xff));
+        break;
+    case 177: case 179:   /* code alone */
+        r->icmp = (int32_t)((r->icmp < 0 ? 0 : r->icmp & 0xff00) | (get_uint(p, n) & 0xff));
+        break;
+    case 52: r->f.dir[0].ttl_min = (uint8_t)get_uint(p, n); break;
+    case 53: r->f.dir[0].ttl_max = (uint8_t)get_uint(p, n); break;
+    case 58: case 243:
+        if (!r->f.key.vlan)
+            r->f.key.vlan = (uint16_t)(get_uint(p, n) & 0xfff);
+        break;
+    case 136: r->end_reason = (uint8_t)get_uint(p, n); break;
+    case 34: case 50: case 305: r->samp_interval = get_uint(p, n); break;
+    case 306: r->samp_space = get_uint(p, n); break;
+    case 309: r->samp_size = get_uint(p, n); break;
+    case 310: r->samp_pop = get_uint(p, n); break;
+    case 48: case 302: r->sampler = (int64_t)get_uint(p, n); break;
+    case 312: r->frame_size = get_uint(p, n); break;
+    case 313: case 315:   /* ipHeaderPacketSection, dataLinkFrameSection (RFC 7133) */
+        r->sect = p;
+        r->sect_len = n;
+        r->sect_dlt = id == 315 ? 1 : (n && (p[0] >> 4) == 6) ? 229 : 228;
+        break;
+    default: time_field(r, id, p, n); break;
+    }
+}
+
+static uint32_t rec_rate(const struct rec *r)
+{
+    uint64_t rate = 0;
+    if (r->samp_size && r->samp_pop)         /* RFC 5476 n-out-of-N */
+        rate = r->samp_pop / r->samp_size;
+    else if (r->samp_interval && r->samp_space)   /* RFC 5476: interval taken, space skipped */
+        rate = (r->samp_interval + r->samp_space) / r->samp_interval;
+    else if (r->samp_interval)
+        rate = r->samp_interval;
+    return rate > UINT32_MAX ? UINT32_MAX : (uint32_t)rate;
+}
+
+/* Parse one record at the cursor. false: the record ran past the set. */
+static bool parse_record(struct asc_fi *fi, const struct fi_tmpl *t, struct asc_cursor *c,
+                         struct rec *r, bool *skipped_pen)
+{
+    for (unsigned i = 0; i < t->nfields; i++) {
+        const struct fi_field *fd = &t->f[i];
+        size_t n = fd->len;
+        if (n == FI_VARLEN) {
+            n = asc_cur_u8(c);
+            if (n == 255)
+                n = asc_cur_be16(c);
+        }
+        if (c->bad || !asc_cur_has(c, n))
+            return false;
+        const uint8_t *p = asc_cur_ptr(c);
+        asc_cur_skip(c, n);
+        if (fd->pen == 0)
+            field(r, fd->id, p, n);
+        else if (fd->pen == FI_PEN_REVERSE)
+            reverse_field(r, fd->id, p, n);
+        else
+            *skipped_pen = true;
+    }
+    (void)fi;
+    return true;
+}
+
+static void options_record(struct asc_fi *fi, struct fi_exporter *ex, const struct rec *r)
+{
+    fi_cnt(fi, ASC_FI_OPT_RECORDS);
+    uint32_t rate = rec_rate(r);
+    if (!rate)
+        return;
+    fi_cnt(fi, ASC_FI_SAMPLING_UPDATES);
+    if (r->sampler < 0) {
+        ex->rate = rate;
+        return;
+    }
+    for (size_t i = 0; i < ex->n_samplers; i++)
+        if (ex->samplers[i].id == (uint32_t)r->sampler) {
+            ex->samplers[i].rate = rate;
+            return;
+        }
+    size_t slot = ex->n_samplers < FI_MAX_SAMPLERS ? ex->n_samplers++ : FI_MAX_SAMPLERS - 1;
+    ex->samplers[slot] = (struct fi_sampler){.id = (uint32_t)r->sampler, .rate = rate};
+    if (!ex->rate)
+        ex->rate = rate;
+}
+
+static uint32_t record_sampling(const struct fi_exporter *ex, const struct rec *r)
+{
+    uint32_t rate = rec_rate(r);
+    if (rate)
+        return rate;
+    if (r->sampler >= 0)
+        for (size_t i = 0; i < ex->n_samplers; i++)
+            if (ex->samplers[i].id == (uint32_t)r->sampler)
+                return ex->samplers[i].rate;
+    return ex->rate;
+}
+
+static asc_time up_time(const struct fi_msg *m, const struct rec *r, int64_t up)
+{
+    if (m->version == 9)
+        return (asc_time)m->unix_secs * ASC_NS_PER_SEC -
+               (int64_t)(int32_t)(m->uptime_ms - (uint32_t)up) * 1000000;
+    if (r->sys_init_ms >= 0)
+        return (r->sys_init_ms + up) * 1000000;
+    return (asc_time)m->unix_secs * ASC_NS_PER_SEC;
+}
+
+static void record_times(const struct fi_msg *m, struct rec *r)
+{
+    asc_time exp = m->unix_secs ? (asc_time)m->unix_secs * ASC_NS_PER_SEC : m->arrival;
+    asc_time first = r->abs_first, last = r->abs_last;
+    if (first == INT64_MIN && r->up_first >= 0)
+        first = up_time(m, r, r->up_first);
+    if (last == INT64_MIN && r->up_last >= 0)
+        last = up_time(m, r, r->up_last);
+    if (first == INT64_MIN && last != INT64_MIN)
+        first = r->dur_us >= 0 ? last - r->dur_us * 1000 : last;
+    if (first == INT64_MIN)
+        first = exp;
+    if (last == INT64_MIN)
+        last = r->dur_us >= 0 ? first + r->dur_us * 1000 : first;
+    r->f.first = first;
+    r->f.last = last;
+}
+
+/* ICMP type/code to the "ports" Zeek and Community ID use (see docs/flows.md). */
+static void icmp_ports(struct asc_flow *f, int32_t tc)
+{
+    static const uint8_t v4[][2] = {{8, 0}, {0, 8}, {13, 14}, {14, 13}, {15, 16},
+                                    {16, 15}, {17, 18}, {18, 17}, {10, 9}, {9, 10}};
+    static const uint8_t v6[][2] = {{128, 129}, {129, 128}, {133, 134}, {134, 133},
+                                    {135, 136}, {136, 135}, {130, 131}, {131, 130},
+                                    {144, 145}, {145, 144}};
+    uint8_t type = (uint8_t)(tc >> 8), code = (uint8_t)tc;
+    const uint8_t(*tab)[2] = f->key.proto == 1 ? v4 : v6;
+    f->key.orig_port = type;
+    f->key.resp_port = code;
+    for (size_t i = 0; i < 10; i++)
+        if (tab[i][0] == type)
+            f->key.resp_port = tab[i][1];
+}
+
+static void end_reason(struct asc_flow *f, uint8_t why)
+{
+    switch (why) {   /* RFC 7012 flowEndReason */
+    case 1: f->end = ASC_END_IDLE; break;
+    case 2: f->end = ASC_END_ACTIVE; break;
+    case 3: f->end = ASC_END_CLOSED; break;
+    case 4: f->end = ASC_END_EOF; break;
+    case 5: f->end = ASC_END_EVICTED; break;
+    default: f->end = ASC_END_IDLE; break;
+    }
+}
+
+/* A record carrying a sampled packet's headers instead of a flow key:
+ * the packet decoder gives the addresses; one record per IP layer. */
+static bool packet_section(struct asc_fi *fi, const struct fi_msg *m, struct rec *r)
+{
+    struct asc_pkt pkt;
+    uint32_t wire = r->frame_size > r->sect_len && r->frame_size < UINT32_MAX
+                        ? (uint32_t)r->frame_size : (uint32_t)r->sect_len;
+    asc_decode(&pkt, r->sect_dlt, r->sect, (uint32_t)r->sect_len, wire, m->arrival);
+    if (!pkt.n_ipl)
+        return false;
+    uint32_t rate = r->f.sampling > 1 ? r->f.sampling : 1;
+    record_times(m, r);
+    for (unsigned i = 0; i < pkt.n_ipl && i < ASC_MAX_IPL; i++) {
+        const struct asc_ipl *l = &pkt.ipl[i];
+        struct asc_flow f = r->f;
+        f.key.orig = l->src;
+        f.key.resp = l->dst;
+        f.key.orig_port = l->sport;
+        f.key.resp_port = l->dport;
+        f.key.proto = l->proto;
+        f.key.tun_id = l->tun_id;
+        f.tun = l->tun;
+        if (pkt.n_vlan)
+            f.key.vlan = pkt.vlan[pkt.n_vlan > 1 ? 1 : 0];
+        uint64_t pk = r->pk[0] ? r->pk[0] : 1;
+        uint64_t by = r->by[0] ? r->by[0] : l->ip_len ? l->ip_len : wire - ASC_MIN(wire, l->l3_off);
+        f.dir[0].pkts = fi_scale32(fi, pk, rate);
+        f.dir[0].ip_bytes = by * rate;
+        f.dir[0].tcp_flags = l->proto == 6 ? l->tcp_flags : 0;
+        f.dir[0].ttl_min = f.dir[0].ttl_max = l->ttl;
+        fi_record(fi, &f);
+    }
+    return true;
+}
+
+/* Finish a data record into a flow; false if it has no usable addresses. */
+static bool finish_flow(struct asc_fi *fi, const struct fi_msg *m, struct rec *r)
+{
+    struct asc_flow *f = &r->f;
+    if (r->s4.family && r->d4.family) {
+        f->key.orig = r->s4;
+        f->key.resp = r->d4;
+    } else if (r->s6.family && r->d6.family) {
+        f->key.orig = r->s6;
+        f->key.resp = r->d6;
+    } else {
+        return false;
+    }
+    if (f->key.proto == 1 || f->key.proto == 58) {
+        int32_t tc = r->icmp >= 0 ? r->icmp : (int32_t)f->key.resp_port;
+        icmp_ports(f, tc);
+    }
+    if (f->key.proto != 6)
+        f->dir[0].tcp_flags = f->dir[1].tcp_flags = 0;
+    for (int d = 0; d < 2; d++) {
+        uint64_t pk = r->pk[d] ? r->pk[d] : r->pk_tot[d];
+        uint64_t by = r->by[d] ? r->by[d] : r->by_tot[d];
+        if (d == 0 && !pk && !by) {
+            pk = r->pk_out;
+            by = r->by_out;
+        }
+        uint32_t rate = f->sampling > 1 ? f->sampling : 1;
+        f->dir[d].pkts = fi_scale32(fi, pk, rate);
+        f->dir[d].ip_bytes = by > UINT64_MAX / rate ? UINT64_MAX : by * rate;
+    }
+    if (r->biflow)
+        f->flags |= ASC_FF_BIFLOW;
+    record_times(m, r);
+    end_reason(f, r->end_reason);
+    return true;
+}
+
+void fi_data_set(struct asc_fi *fi, const struct fi_msg *m, const struct fi_tmpl *t,
+                 const uint8_t *p, size_t len)
+{
+    struct asc_cursor c;
+    asc_cur_init(&c, p, len);
+    bool skipped_pen = false;
+    /* min_len > 0 or a varlen field (>= 1 byte each) is guaranteed by the
+     * template parser, so every pass consumes bytes and the loop ends. */
+    while (asc_cur_left(&c) >= (t->min_len ? t->min_len : 1)) {
+        struct rec r;
+        memset(&r, 0, sizeof(r));
+        r.abs_first = r.abs_last = INT64_MIN;
+        r.up_first = r.up_last = r.sys_init_ms = r.dur_us = r.sampler = -1;
+        r.icmp = -1;
+        size_t before = c.off;
+        if (!parse_record(fi, t, &c, &r, &skipped_pen)) {
+            fi_cnt(fi, ASC_FI_BAD_RECORD);   /* a field past the end of the set */
+            break;
+        }
+        if (c.off == before)
+            break;
+        if (t->options) {
+            options_record(fi, m->ex, &r);
+            continue;
+        }
+        r.f.src_kind = m->version == 9 ? ASC_SRC_NETFLOW : ASC_SRC_IPFIX;
+        r.f.sampling = record_sampling(m->ex, &r);
+        bool keyless = !(r.s4.family && r.d4.family) && !(r.s6.family && r.d6.family);
+        if (keyless && r.sect) {
+            if (!packet_section(fi, m, &r))
+                fi_cnt(fi, ASC_FI_BAD_RECORD);
+            continue;
+        }
+        if (!finish_flow(fi, m, &r)) {
+            fi_cnt(fi, ASC_FI_BAD_RECORD);
+            continue;
+        }
+        fi_record(fi, &r.f);
+    }
+    if (skipped_pen)
+        fi_cnt(fi, ASC_FI_ENTERPRISE_SKIPPED);
+}

@@ -1,0 +1,288 @@
+/*
+ * test_flowin.c - unit tests of the flow-export decoders with hand-made
+ * datagrams: good NetFlow v9 / IPFIX / v5 records, RFC 5103 biflows,
+ * stitching, and broken input (absurd templates, fields past the end,
+ * zero-length loops, unknown templates, caps) counted and skipped.
+ */
+#include "harness.h"
+#include "source/flowin.h"
+
+struct sink {
+    struct asc_flow f[64];
+    size_t n;
+};
+
+static void on_flow(void *ctx, const struct asc_flow *f)
+{
+    struct sink *s = ctx;
+    if (s->n < 64)
+        s->f[s->n++] = *f;
+}
+
+/* A tiny datagram builder. */
+struct buf {
+    uint8_t b[4096];
+    size_t n;
+};
+static void u8(struct buf *b, unsigned v) { b->b[b->n++] = (uint8_t)v; }
+static void u16(struct buf *b, unsigned v) { u8(b, v >> 8); u8(b, v); }
+static void u32(struct buf *b, uint32_t v) { u16(b, v >> 16); u16(b, v & 0xffff); }
+static void put16(struct buf *b, size_t at, unsigned v)
+{
+    b->b[at] = (uint8_t)(v >> 8);
+    b->b[at + 1] = (uint8_t)v;
+}
+
+static void v9_header(struct buf *b)
+{
+    b->n = 0;
+    u16(b, 9); u16(b, 1); u32(b, 100000); u32(b, 1700000000); u32(b, 1); u32(b, 7);
+}
+static void ipfix_header(struct buf *b)
+{
+    b->n = 0;
+    u16(b, 10); u16(b, 0); u32(b, 1700000000); u32(b, 1); u32(b, 7);
+}
+static size_t set_open(struct buf *b, unsigned id)
+{
+    size_t at = b->n;
+    u16(b, id);
+    u16(b, 0);
+    return at;
+}
+static void set_close(struct buf *b, size_t at) { put16(b, at + 2, (unsigned)(b->n - at)); }
+
+static struct asc_addr exporter(void)
+{
+    struct asc_addr a;
+    asc_addr_parse("192.0.2.1", &a);
+    return a;
+}
+
+static const struct asc_flowin_stats *feed(struct asc_fi *fi, struct buf *b, bool ipfix)
+{
+    if (ipfix)
+        put16(b, 2, (unsigned)b->n);
+    struct asc_addr ex = exporter();
+    asc_fi_datagram(fi, &ex, (asc_time)1700000000 * ASC_NS_PER_SEC, b->b, b->n, ASC_FIP_NONE);
+    return asc_fi_stats(fi);
+}
+
+/* v9 template 300: src4 dst4 sport dport proto pkts bytes flags */
+static void v9_template(struct buf *b)
+{
+    size_t s = set_open(b, 0);
+    u16(b, 300); u16(b, 8);
+    u16(b, 8); u16(b, 4); u16(b, 12); u16(b, 4); u16(b, 7); u16(b, 2); u16(b, 11); u16(b, 2);
+    u16(b, 4); u16(b, 1); u16(b, 2); u16(b, 4); u16(b, 1); u16(b, 4); u16(b, 6); u16(b, 1);
+    set_close(b, s);
+}
+static void v9_record(struct buf *b, uint32_t src, uint32_t dst, unsigned sp, unsigned dp)
+{
+    u32(b, src); u32(b, dst); u16(b, sp); u16(b, dp); u8(b, 6); u32(b, 3); u32(b, 180); u8(b, 0x12);
+}
+
+static void test_v9_good_and_stitched(void)
+{
+    struct sink s = {0};
+    struct asc_fi *fi = asc_fi_new(NULL, on_flow, &s);
+    struct buf b;
+    v9_header(&b);
+    v9_template(&b);
+    size_t d = set_open(&b, 300);
+    v9_record(&b, 0x0a000001, 0x0a000002, 40000, 443);
+    v9_record(&b, 0x0a000002, 0x0a000001, 443, 40000);
+    set_close(&b, d);
+    const struct asc_flowin_stats *st = feed(fi, &b, false);
+    CHECK_EQ_U(st->c[ASC_FI_TEMPLATES], 1);
+    CHECK_EQ_U(st->c[ASC_FI_RECORDS], 2);
+    CHECK_EQ_U(st->c[ASC_FI_STITCHED], 1);
+    CHECK_EQ_U(s.n, 1);
+    CHECK_EQ_U(s.f[0].key.orig_port, 40000);
+    CHECK_EQ_U(s.f[0].dir[0].pkts, 3);
+    CHECK_EQ_U(s.f[0].dir[1].ip_bytes, 180);
+    CHECK(s.f[0].flags & ASC_FF_STITCHED);
+    asc_fi_free(fi);
+}
+
+static void test_unknown_template_held_then_dropped(void)
+{
+    struct sink s = {0};
+    struct asc_fi *fi = asc_fi_new(NULL, on_flow, &s);
+    struct buf b;
+    v9_header(&b);
+    size_t d = set_open(&b, 301);
+    v9_record(&b, 1, 2, 3, 4);
+    set_close(&b, d);
+    const struct asc_flowin_stats *st = feed(fi, &b, false);
+    CHECK_EQ_U(st->c[ASC_FI_UNKNOWN_TEMPLATE], 1);
+    CHECK_EQ_U(st->c[ASC_FI_SETS_HELD], 1);
+    asc_fi_flush(fi);
+    CHECK_EQ_U(st->c[ASC_FI_SETS_DROPPED], 1);
+    CHECK_EQ_U(s.n, 0);
+    /* the same set followed by its template is replayed */
+    v9_header(&b);
+    d = set_open(&b, 300);
+    v9_record(&b, 1, 2, 3, 4);
+    set_close(&b, d);
+    feed(fi, &b, false);
+    v9_header(&b);
+    v9_template(&b);
+    feed(fi, &b, false);
+    CHECK_EQ_U(st->c[ASC_FI_SETS_REPLAYED], 1);
+    asc_fi_flush(fi);
+    CHECK_EQ_U(s.n, 1);
+    asc_fi_free(fi);
+}
+
+static void test_absurd_templates(void)
+{
+    struct sink s = {0};
+    struct asc_fi *fi = asc_fi_new(NULL, on_flow, &s);
+    struct buf b;
+    /* field count far beyond the set */
+    v9_header(&b);
+    size_t t = set_open(&b, 0);
+    u16(&b, 400); u16(&b, 5000); u16(&b, 8); u16(&b, 4);
+    set_close(&b, t);
+    const struct asc_flowin_stats *st = feed(fi, &b, false);
+    CHECK_EQ_U(st->c[ASC_FI_BAD_TEMPLATE], 1);
+    /* record length over 65535 */
+    v9_header(&b);
+    t = set_open(&b, 0);
+    u16(&b, 401); u16(&b, 2); u16(&b, 1); u16(&b, 65535); u16(&b, 2); u16(&b, 65535);
+    set_close(&b, t);
+    feed(fi, &b, false);
+    CHECK_EQ_U(st->c[ASC_FI_BAD_TEMPLATE], 2);
+    /* IPFIX: only zero-length fields, whose data set would never end */
+    ipfix_header(&b);
+    t = set_open(&b, 2);
+    u16(&b, 402); u16(&b, 2); u16(&b, 1); u16(&b, 0); u16(&b, 2); u16(&b, 0);
+    set_close(&b, t);
+    size_t d = set_open(&b, 402);
+    u32(&b, 0);
+    set_close(&b, d);
+    feed(fi, &b, true);
+    CHECK_EQ_U(st->c[ASC_FI_BAD_TEMPLATE], 3);
+    CHECK_EQ_U(st->c[ASC_FI_TEMPLATES], 0);
+    /* template id below 256 */
+    v9_header(&b);
+    t = set_open(&b, 0);
+    u16(&b, 12); u16(&b, 1); u16(&b, 8); u16(&b, 4);
+    set_close(&b, t);
+    feed(fi, &b, false);
+    CHECK_EQ_U(st->c[ASC_FI_BAD_TEMPLATE], 4);
+    asc_fi_free(fi);
+}
+
+static void test_field_past_end_and_set_loops(void)
+{
+    struct sink s = {0};
+    struct asc_fi *fi = asc_fi_new(NULL, on_flow, &s);
+    struct buf b;
+    /* IPFIX template with a variable-length field; the record claims 200 bytes */
+    ipfix_header(&b);
+    size_t t = set_open(&b, 2);
+    u16(&b, 500); u16(&b, 2); u16(&b, 8); u16(&b, 4); u16(&b, 315); u16(&b, 0xffff);
+    set_close(&b, t);
+    size_t d = set_open(&b, 500);
+    u32(&b, 0x0a000001); u8(&b, 200); u32(&b, 0);
+    set_close(&b, d);
+    const struct asc_flowin_stats *st = feed(fi, &b, true);
+    CHECK_EQ_U(st->c[ASC_FI_BAD_RECORD], 1);
+    /* a set whose length is 0 (would loop) and one running past the end */
+    struct asc_addr ex = exporter();
+    ipfix_header(&b);
+    u16(&b, 256); u16(&b, 0);
+    put16(&b, 2, (unsigned)b.n);
+    CHECK(asc_fi_sniff(b.b, b.n, 4739) == ASC_FIP_NONE);
+    asc_fi_datagram(fi, &ex, 1, b.b, b.n, ASC_FIP_IPFIX);
+    CHECK(st->c[ASC_FI_BAD_LENGTH] >= 1);
+    v9_header(&b);
+    u16(&b, 300); u16(&b, 900); u32(&b, 0);
+    asc_fi_datagram(fi, &ex, 1, b.b, b.n, ASC_FIP_NF9);
+    CHECK(st->c[ASC_FI_BAD_LENGTH] >= 2);
+    /* a truncated v5 datagram forced through */
+    b.n = 0;
+    u16(&b, 5); u16(&b, 30); u32(&b, 0); u32(&b, 0); u32(&b, 0); u32(&b, 0); u32(&b, 0);
+    v9_record(&b, 1, 2, 3, 4);
+    asc_fi_datagram(fi, &ex, 1, b.b, b.n, ASC_FIP_NF5);
+    CHECK_EQ_U(s.n, 0);
+    CHECK(asc_fi_sniff(b.b, b.n, 2055) == ASC_FIP_NONE);
+    asc_fi_flush(fi);
+    asc_fi_free(fi);
+}
+
+static void test_caps(void)
+{
+    struct sink s = {0};
+    struct asc_fi_conf cf;
+    asc_fi_conf_default(&cf);
+    cf.max_templates = 4;
+    cf.max_exporters = 1;
+    struct asc_fi *fi = asc_fi_new(&cf, on_flow, &s);
+    struct buf b;
+    v9_header(&b);
+    size_t t = set_open(&b, 0);
+    for (unsigned id = 256; id < 266; id++) {
+        u16(&b, id); u16(&b, 1); u16(&b, 8); u16(&b, 4);
+    }
+    set_close(&b, t);
+    const struct asc_flowin_stats *st = feed(fi, &b, false);
+    CHECK_EQ_U(st->c[ASC_FI_TEMPLATES], 4);
+    CHECK_EQ_U(st->c[ASC_FI_TMPL_CAP], 6);
+    struct asc_addr other;
+    asc_addr_parse("198.51.100.9", &other);
+    asc_fi_datagram(fi, &other, 1, b.b, b.n, ASC_FIP_NF9);
+    CHECK_EQ_U(st->c[ASC_FI_EXPORTER_CAP], 1);
+    CHECK(asc_fi_mem(fi) < (1u << 20) + 8 * 262144 * 200u);
+    asc_fi_free(fi);
+}
+
+static void test_ipfix_biflow_reverse(void)
+{
+    struct sink s = {0};
+    struct asc_fi *fi = asc_fi_new(NULL, on_flow, &s);
+    struct buf b;
+    ipfix_header(&b);
+    size_t t = set_open(&b, 2);
+    /* src, dst, proto, octets, packets, reverse octets (PEN 29305), an unknown PEN field */
+    u16(&b, 600); u16(&b, 7);
+    u16(&b, 8); u16(&b, 4); u16(&b, 12); u16(&b, 4); u16(&b, 4); u16(&b, 1);
+    u16(&b, 1); u16(&b, 2); /* reduced-size: 2-byte octet count */
+    u16(&b, 2); u16(&b, 8);
+    u16(&b, 0x8001); u16(&b, 4); u32(&b, 29305);
+    u16(&b, 0x8123); u16(&b, 2); u32(&b, 9);
+    set_close(&b, t);
+    size_t d = set_open(&b, 600);
+    u32(&b, 0x0a000001); u32(&b, 0x0a000002); u8(&b, 17); u16(&b, 1000); u32(&b, 0); u32(&b, 5);
+    u32(&b, 777); u16(&b, 0);
+    set_close(&b, d);
+    const struct asc_flowin_stats *st = feed(fi, &b, true);
+    CHECK_EQ_U(st->c[ASC_FI_BIFLOWS], 1);
+    CHECK_EQ_U(st->c[ASC_FI_ENTERPRISE_SKIPPED], 1);
+    CHECK_EQ_U(s.n, 1);
+    CHECK_EQ_U(s.f[0].dir[0].ip_bytes, 1000);
+    CHECK_EQ_U(s.f[0].dir[0].pkts, 5);
+    CHECK_EQ_U(s.f[0].dir[1].ip_bytes, 777);
+    asc_fi_free(fi);
+}
+
+static void test_sflow_truncated(void)
+{
+    struct sink s = {0};
+    struct asc_fi *fi = asc_fi_new(NULL, on_flow, &s);
+    struct buf b = {.n = 0};
+    u32(&b, 5); u32(&b, 1); u32(&b, 0x0a000001); u32(&b, 0); u32(&b, 1); u32(&b, 0); u32(&b, 2);
+    u32(&b, 1); u32(&b, 500); u32(&b, 1);   /* a flow sample claiming 500 bytes */
+    struct asc_addr ex = exporter();
+    asc_fi_datagram(fi, &ex, 1, b.b, b.n, ASC_FIP_SFLOW);
+    const struct asc_flowin_stats *st = asc_fi_stats(fi);
+    CHECK_EQ_U(st->c[ASC_FI_TRUNCATED], 1);
+    CHECK(asc_fi_sniff(b.b, b.n, 9999) == ASC_FIP_NONE);
+    asc_fi_free(fi);
+}
+
+TEST_MAIN(T(test_v9_good_and_stitched), T(test_unknown_template_held_then_dropped),
+          T(test_absurd_templates), T(test_field_past_end_and_set_loops), T(test_caps),
+          T(test_ipfix_biflow_reverse), T(test_sflow_truncated))

@@ -16,8 +16,9 @@
  * the end of the file) hands the rest of the file back to libpcap at that
  * record's offset, so damage is reported exactly as libpcap reports it.
  * A file that grows while it is read is read on (its size is checked again
- * at the end); one that is truncated under the map can raise SIGBUS, as
- * with any mapped file.
+ * at the end). One that is truncated under the map would raise SIGBUS:
+ * windows are guarded (mapguard.c), the missing bytes read as zeros, and
+ * the next call reports the damage at the record being read.
  * Other streams (pipes, standard input, caller streams) reach libpcap
  * through a stdio cookie stream that first replays the magic we consumed,
  * then reads the real stream; pipes work without seeking. The cookie
@@ -35,6 +36,7 @@
  */
 #define _GNU_SOURCE /* fopencookie */
 #include "source/pcap_src.h"
+#include "source/mapguard.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -61,6 +63,8 @@ struct fastmap {
     uint64_t wbase;
     size_t wlen;
     size_t page;
+    int guard;             /* mapguard slot of the window, -1 none */
+    uint64_t last_rec;     /* offset of the record returned last */
     uint32_t snap;         /* libpcap's snapshot length for the file */
     bool swapped;
 };
@@ -321,8 +325,11 @@ static int next_libpcap(struct asc_pcap_src *s, struct asc_frame *fr, struct asc
 
 static void fast_unmap(struct fastmap *fm)
 {
-    if (fm->win)
+    if (fm->win) {
+        asc_mapguard_del(fm->guard);
         munmap((void *)(uintptr_t)fm->win, fm->wlen);
+    }
+    fm->guard = -1;
     fm->win = NULL;
     fm->wlen = 0;
 }
@@ -343,6 +350,7 @@ static void fast_start(struct asc_pcap_src *s, uint32_t magic)
         pcap_snapshot(s->pc) <= 0)
         return;
     fm->fd = fileno(s->in);
+    fm->guard = -1;
     fm->size = s->size;
     fm->pos = (uint64_t)at;
     fm->page = (size_t)ps;
@@ -364,6 +372,11 @@ static bool fast_window(struct fastmap *fm, uint64_t pos, uint64_t end)
     void *p = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fm->fd, (off_t)base);
     if (p == MAP_FAILED)
         return false;
+    fm->guard = asc_mapguard_add(p, (size_t)len);
+    if (fm->guard < 0) {
+        munmap(p, (size_t)len);
+        return false;
+    }
     fm->win = p;
     fm->wbase = base;
     fm->wlen = (size_t)len;
@@ -399,6 +412,16 @@ static int next_fast(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_er
     struct fastmap *fm = &s->fm;
     uint64_t o = fm->pos;
     struct stat st;
+    if (asc_mapguard_hit(fm->guard)) {
+        s->done = true;
+        fast_unmap(fm);
+        asc_err_set(err, ASC_ETRUNC,
+                    "%s: truncated or corrupt capture at byte %llu: the file shrank while it was read",
+                    s->name, (unsigned long long)fm->last_rec);
+        if (err)
+            err->offset = fm->last_rec;
+        return ASC_ETRUNC;
+    }
     if (o == fm->size && fstat(fm->fd, &st) == 0 && (uint64_t)st.st_size > fm->size)
         fm->size = (uint64_t)st.st_size; /* the file grew while we read it */
     if (o == fm->size) {
@@ -420,6 +443,7 @@ static int next_fast(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_er
     fr->wirelen = fast_u32(fm, h + 12);
     fr->data = h + 16;
     fr->linktype = s->linktype;
+    fm->last_rec = o;
     fm->pos = end;
     /* The next record header and the start of its frame, while this frame
      * is being decoded and accounted. */

@@ -850,7 +850,55 @@ static void t_open_stream(void)
     asc_merge_close(NULL);
 }
 
+/* A capture truncated while it is read through the memory map: the reader
+ * must not die of SIGBUS; it reports the damage at the record being read. */
+static void t_pcap_shrinks(void)
+{
+    const char *path = tmp_path("shrink");
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    struct bb h = {.be = false};
+    pcap_hdr(&h, false, 1);
+    fwrite(h.d, 1, h.n, f);
+    uint8_t rec[16 + 1000];
+    for (uint32_t i = 0; i < 2000; i++) {
+        struct bb r = {.be = false};
+        pcap_rec(&r, 1700000000u + i, 0, 1000, 1000, (uint8_t)i);
+        memcpy(rec, r.d, r.n);
+        fwrite(rec, 1, r.n, f);
+    }
+    CHECK_EQ_U(fclose(f), 0);
+    struct asc_pcap_src *s = NULL;
+    struct asc_err err = {0};
+    struct asc_frame fr;
+    CHECK_EQ_U(asc_pcap_open(path, &s, &err), 0);
+    if (!s)
+        return;
+    for (int i = 0; i < 5; i++)
+        CHECK_EQ_U(asc_pcap_next(s, &fr, &err), 1);
+    CHECK_EQ_U(truncate(path, 40000), 0);
+    unsigned n = 5, sum = 0;
+    int rc;
+    while ((rc = asc_pcap_next(s, &fr, &err)) == 1) {
+        for (uint32_t i = 0; i < fr.caplen; i++)
+            sum += fr.data[i];   /* touch every byte, as the decoder may */
+        n++;
+    }
+    CHECK(rc == ASC_ETRUNC);
+    CHECK(strstr(err.msg, "shrank") != NULL);
+    CHECK(strstr(err.msg, path) != NULL);
+    CHECK(n >= 38 && n < 2000);
+    CHECK(err.offset >= 24 + 38 * 1016 && err.offset < 2000 * 1016);
+    if (rc != ASC_ETRUNC || n < 38 || n >= 2000)
+        fprintf(stderr, "  %u frames, rc %d: %s (sum %u)\n", n, rc, err.msg, sum);
+    CHECK_EQ_U(asc_pcap_next(s, &fr, &err), 0);
+    asc_pcap_close(s);
+    unlink(path);
+}
+
 TEST_MAIN(T(t_pcap_micro_le), T(t_pcap_micro_be), T(t_pcap_nano_le), T(t_pcap_nano_be),
           T(t_pcap_snaplen_cut), T(t_pcapng_mixed), T(t_pcapng_tsresol), T(t_pcap_truncated),
           T(t_pcapng_truncated), T(t_pcapng_corrupt), T(t_not_a_capture), T(t_merge),
-          T(t_merge_damaged), T(t_stdin), T(t_stdin_file), T(t_open_stream))
+          T(t_merge_damaged), T(t_stdin), T(t_stdin_file), T(t_open_stream), T(t_pcap_shrinks))

@@ -20,6 +20,7 @@ static void usage(FILE *f)
           "  analyze FILE...   read captures, print a traffic summary (the report)\n"
           "  flows FILE...     write one record per flow (JSON lines or Zeek conn.log)\n"
           "  lookup ADDR...    country, AS, flags and intel lists of addresses, per database\n"
+          "  html JSON         the HTML report of a saved 'analyze --json' document\n"
           "\n"
           "FILE is a pcap or pcapng capture, or - for standard input. Several files are\n"
           "merged in timestamp order. Run 'ascribe COMMAND --help' for a command's options.\n"
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
         return asc_cmd_flows(argc - 1, argv + 1);
     if (!strcmp(cmd, "lookup"))
         return asc_cmd_lookup(argc - 1, argv + 1);
+    if (!strcmp(cmd, "html"))
+        return asc_cmd_html(argc - 1, argv + 1);
     if (!strcmp(cmd, "analyze") || !strcmp(cmd, "analyse"))
         return asc_cmd_analyze(argc - 1, argv + 1);
     fprintf(stderr, "ascribe: unknown command '%s'\n\n", cmd);

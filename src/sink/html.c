@@ -243,7 +243,7 @@ static const char css[] =
     "table{border-collapse:collapse;margin:8px 0 4px;font-size:13px}"
     "th,td{border-bottom:1px solid #e2e2e2;padding:3px 8px;text-align:left;vertical-align:top}"
     "th{background:#f2f2f2;font-weight:600}"
-    "td.g{font-size:12px;min-width:190px}td.g span{white-space:nowrap}td.g svg{vertical-align:middle}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+    "#incidents-table{width:100%}td.g{font-size:12px;width:170px}td.g span{white-space:nowrap}td.g svg{vertical-align:middle}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
     "tr.inc td{border-bottom:none;padding-top:6px}tr.detail td{font-size:12px;color:#333;"
     "padding-bottom:8px}div.ev{font-size:11px;color:#555}"
     "div.ev span{font-family:'DejaVu Sans Mono',monospace;white-space:nowrap}"

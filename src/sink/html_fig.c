@@ -19,7 +19,7 @@ static void open_fig(FILE *f, const char *id, const char *cls, int w, int h, con
     fputs("<figure id=\"", f);
     hx_esc(f, id);
     fprintf(f,
-            "\" class=\"%s\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+            "\" class=\"%s\">\n<svg width=\"%d\" "
             "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
             cls, w, h, w, h);
     hx_esc(f, what);

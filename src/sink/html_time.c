@@ -185,7 +185,7 @@ void hx_fig_timeline(FILE *f, const char *id, const json_t *t, const json_t *inc
     fputs("<figure id=\"", f);
     hx_esc(f, id);
     fprintf(f,
-            "\" class=\"timeline\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"960\" "
+            "\" class=\"timeline\">\n<svg width=\"960\" "
             "height=\"%d\" viewBox=\"0 0 960 %d\" role=\"img\" aria-label=\"incident "
             "timeline\">\n",
             h, h);

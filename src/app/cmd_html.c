@@ -102,9 +102,15 @@ int asc_cmd_html(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': out = optarg; break;
-        case 'h': html_usage(stdout); return ASC_EXIT_OK;
-        default: html_usage(stderr); return ASC_EXIT_FATAL;
+        case 'o':
+            out = optarg;
+            break;
+        case 'h':
+            html_usage(stdout);
+            return ASC_EXIT_OK;
+        default:
+            html_usage(stderr);
+            return ASC_EXIT_FATAL;
         }
     }
     if (optind + 1 != argc) {

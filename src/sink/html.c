@@ -24,13 +24,25 @@ static void esc_n(FILE *f, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         switch (s[i]) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        case '\0': break;
-        default: fputc(s[i], f);
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        case '\'':
+            fputs("&#39;", f);
+            break;
+        case '\0':
+            break;
+        default:
+            fputc(s[i], f);
         }
     }
 }
@@ -48,13 +60,13 @@ void hx_esc_cut(FILE *f, const char *s, size_t max_cp)
     size_t i = 0, cp = 0;
     while (s[i] && cp < max_cp) {
         i++;
-        while (((unsigned char)s[i] & 0xc0) == 0x80)   /* continuation bytes */
+        while (((unsigned char)s[i] & 0xc0) == 0x80) /* continuation bytes */
             i++;
         cp++;
     }
     esc_n(f, s, i);
     if (s[i])
-        fputs("\xe2\x80\xa6", f);   /* ellipsis */
+        fputs("\xe2\x80\xa6", f); /* ellipsis */
 }
 
 const char *hx_str(const json_t *obj, const char *key)
@@ -243,7 +255,9 @@ static const char css[] =
     "table{border-collapse:collapse;margin:8px 0 4px;font-size:13px}"
     "th,td{border-bottom:1px solid #e2e2e2;padding:3px 8px;text-align:left;vertical-align:top}"
     "th{background:#f2f2f2;font-weight:600}"
-    "#incidents-table{width:100%}td.g{font-size:12px;width:170px}td.g span{white-space:nowrap}td.g svg{vertical-align:middle}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+    "#incidents-table{width:100%}td.g{font-size:12px;width:170px}td.g span{white-space:nowrap}td.g "
+    "svg{vertical-align:middle}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:"
+    "nowrap}"
     "tr.inc td{border-bottom:none;padding-top:6px}tr.detail td{font-size:12px;color:#333;"
     "padding-bottom:8px}div.ev{font-size:11px;color:#555}"
     "div.ev span{font-family:'DejaVu Sans Mono',monospace;white-space:nowrap}"
@@ -392,8 +406,8 @@ static void grades_cell(FILE *f, const json_t *inc)
             double w = hx_num(json_object_get(gr, g[i])) / total * 100.0;
             if (w <= 0)
                 continue;
-            fprintf(f, "<rect x=\"%.2f\" y=\"0\" width=\"%.2f\" height=\"10\" fill=\"%s\"/>", x,
-                    w, hx_grade_color(g[i]));
+            fprintf(f, "<rect x=\"%.2f\" y=\"0\" width=\"%.2f\" height=\"10\" fill=\"%s\"/>", x, w,
+                    hx_grade_color(g[i]));
             x += w;
         }
         fputs("</svg> ", f);
@@ -474,8 +488,9 @@ static void put_incident_row(FILE *f, const json_t *inc, size_t rank, size_t idx
     num_cell(f, inc, "bytes", "int");
     num_cell(f, inc, "sources", "int");
     grades_cell(f, inc);
-    fprintf(f, "</tr>\n<tr class=\"detail\" data-detail=\"%zu\"><td></td><td colspan=\"11\">"
-               "<div data-key=\"summary\" data-value=\"",
+    fprintf(f,
+            "</tr>\n<tr class=\"detail\" data-detail=\"%zu\"><td></td><td colspan=\"11\">"
+            "<div data-key=\"summary\" data-value=\"",
             rank);
     hx_esc(f, hx_str(inc, "summary"));
     fputs("\">", f);
@@ -627,7 +642,8 @@ static void put_table(FILE *f, const char *id, const json_t *t)
             const json_t *col = json_array_get(cols, c), *v = json_array_get(row, c);
             const char *type = hx_str(col, "type");
             char b[64];
-            fprintf(f, "<td%s data-key=\"", hx_is_num(v) && strcmp(type, "asn") ? " class=\"n\"" : "");
+            fprintf(f, "<td%s data-key=\"",
+                    hx_is_num(v) && strcmp(type, "asn") ? " class=\"n\"" : "");
             hx_esc(f, hx_str(col, "key"));
             fputs("\" data-value=\"", f);
             if (json_is_string(v)) {
@@ -694,8 +710,7 @@ int asc_html_render(const char *json, size_t len, FILE *f, struct asc_err *err)
     json_error_t jerr;
     json_t *root = json_loadb(json, len, 0, &jerr);
     if (!root)
-        return asc_err_set(err, ASC_EFORMAT, "analyze JSON: %s (line %d)", jerr.text,
-                           jerr.line);
+        return asc_err_set(err, ASC_EFORMAT, "analyze JSON: %s (line %d)", jerr.text, jerr.line);
     const json_t *run = json_object_get(root, "run"), *incs = json_object_get(root, "incidents");
     const json_t *stats = json_object_get(root, "statistics");
     if (!json_is_object(run) || !json_is_array(incs)) {

@@ -102,8 +102,8 @@ void hx_fig_bars(FILE *f, const char *id, const json_t *t)
         int y = top + (int)r * row_h;
         fprintf(f, "<g class=\"bar\" data-row=\"%zu\"", r);
         value_attr(f, hx_cell(row, vcol));
-        fprintf(f, "><text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"end\">",
-                bar_x - 8, y + 14);
+        fprintf(f, "><text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"end\">", bar_x - 8,
+                y + 14);
         key_label(f, hx_cell(row, 0), ktype, 12);
         if (name_col > 0) {
             fputs(" ", f);
@@ -120,8 +120,9 @@ void hx_fig_bars(FILE *f, const char *id, const json_t *t)
             if (!*g || gv <= 0)
                 continue;
             double w = gv / gsum * len;
-            fprintf(f, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"16\" fill=\"%s\" "
-                       "data-grade=\"",
+            fprintf(f,
+                    "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"16\" fill=\"%s\" "
+                    "data-grade=\"",
                     x, y + 2, w, hx_grade_color(g));
             hx_esc(f, g);
             fputs("\"", f);
@@ -134,8 +135,8 @@ void hx_fig_bars(FILE *f, const char *id, const json_t *t)
             x += w;
         }
         if (gsum <= 0)
-            fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%.2f\" height=\"16\" fill=\"%s\"/>",
-                    bar_x, y + 2, len, hx_grade_color(NULL));
+            fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%.2f\" height=\"16\" fill=\"%s\"/>", bar_x,
+                    y + 2, len, hx_grade_color(NULL));
         fprintf(f, "<text x=\"%.2f\" y=\"%d\" font-size=\"12\">", bar_x + len + 6, y + 14);
         hx_put_value(f, hx_cell(row, vcol), vtype);
         fputs("</text></g>\n", f);
@@ -173,8 +174,7 @@ void hx_fig_map(FILE *f, const char *id, const json_t *t)
         int row, col;
         const char *cc = asc_html_grid_code(i, &row, &col);
         const json_t *hit = NULL;
-        for (size_t r = 0; r < json_array_size(rows) && !hit; r++)
-        {
+        for (size_t r = 0; r < json_array_size(rows) && !hit; r++) {
             const char *rc = json_string_value(hx_cell(json_array_get(rows, r), ccol));
             if (rc && !strcmp(rc, cc))
                 hit = json_array_get(rows, r);
@@ -272,7 +272,7 @@ static size_t matrix_keys(const json_t *rows, int col, int vcol, struct mkey *ou
             i++;
         if (i == n) {
             if (n == cap)
-                continue;   /* beyond 1024 distinct keys: too small to show anyway */
+                continue; /* beyond 1024 distinct keys: too small to show anyway */
             k[n++].key = s;
         }
         k[i].total += hx_num(hx_cell(row, vcol));
@@ -354,8 +354,8 @@ void hx_fig_matrix(FILE *f, const char *id, const json_t *t)
         hx_esc(f, b ? b : "");
         fputs("\"", f);
         value_attr(f, hx_cell(row, vcol));
-        fprintf(f, "><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>",
-                X0 + j * CW, Y0 + i * CH, CW - 2, CH - 2, fill);
+        fprintf(f, "><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>", X0 + j * CW,
+                Y0 + i * CH, CW - 2, CH - 2, fill);
         fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\" fill=\"%s\">",
                 X0 + j * CW + CW / 2 - 1, Y0 + i * CH + 16, q > 0.55 ? "#fff" : "#222");
         hx_put_value(f, hx_cell(row, vcol), "int");

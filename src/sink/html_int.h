@@ -34,9 +34,9 @@ double hx_num(const json_t *v);
 bool hx_is_num(const json_t *v);
 
 /* Formatting into buf (len >= 64). */
-void hx_fmt_real(double v, char *buf, size_t len);   /* shortest round trip */
-void hx_fmt_group(double v, char *buf, size_t len);  /* integer, 1,234,567 */
-void hx_fmt_time(double t, char *buf, size_t len);   /* 2011-03-18 12:12:47.096 */
+void hx_fmt_real(double v, char *buf, size_t len);  /* shortest round trip */
+void hx_fmt_group(double v, char *buf, size_t len); /* integer, 1,234,567 */
+void hx_fmt_time(double t, char *buf, size_t len);  /* 2011-03-18 12:12:47.096 */
 /* data-value text of a JSON scalar: integer digits, shortest real, string. */
 void hx_value_text(const json_t *v, char *buf, size_t len);
 /* Visible text of a cell value of column type `type` (escaped). */
@@ -46,10 +46,10 @@ void hx_put_value(FILE *f, const json_t *v, const char *type);
 const char *hx_grade_color(const char *grade);
 
 /* Column helpers on a statistics table object. */
-int hx_col_find(const json_t *table, const char *key);          /* -1 if none */
+int hx_col_find(const json_t *table, const char *key);            /* -1 if none */
 int hx_col_type(const json_t *table, const char *type, int from); /* first of type at >= from */
 const char *hx_col_attr(const json_t *table, int col, const char *attr);
-const json_t *hx_cell(const json_t *row, int col);              /* NULL if missing */
+const json_t *hx_cell(const json_t *row, int col); /* NULL if missing */
 
 /* Figures (html_fig.c). `id` is the element id of the figure. */
 void hx_fig_bars(FILE *f, const char *id, const json_t *table);

@@ -17,8 +17,8 @@
 #include "sink/html_int.h"
 
 struct axis {
-    double t0, t1;   /* data time range, seconds */
-    double x0, x1;   /* pixels */
+    double t0, t1; /* data time range, seconds */
+    double x0, x1; /* pixels */
 };
 
 static double sx(const struct axis *a, double t)
@@ -31,7 +31,7 @@ static const char *type_color(const char *type)
     static const struct {
         const char *type, *color;
     } c[] = {
-        {"flood", "#b8322a"}, {"scan", "#2c73b0"},  {"bruteforce", "#8546a0"},
+        {"flood", "#b8322a"},       {"scan", "#2c73b0"},  {"bruteforce", "#8546a0"},
         {"backscatter", "#d9822b"}, {"intel", "#4d4d4d"}, {"beacon", "#13836f"},
         {"exfil", "#a0306a"},
     };
@@ -75,8 +75,8 @@ static void bins_init(struct bins *b, const json_t *t)
 static void put_rates(FILE *f, const struct bins *b, const struct axis *a, int y0, int h)
 {
     double base = y0 + h;
-    fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#999\"/>\n",
-            a->x0, base, a->x1, base);
+    fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#999\"/>\n", a->x0,
+            base, a->x1, base);
     for (int k = 0; k <= 2; k++) {
         double y = base - h * k / 2.0;
         fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%.4g</text>",
@@ -111,8 +111,8 @@ static void put_rates(FILE *f, const struct bins *b, const struct axis *a, int y
             "stroke-width=\"2\"/><text x=\"%.0f\" y=\"%d\" font-size=\"11\">all packets</text>"
             "<rect x=\"%.0f\" y=\"%d\" width=\"14\" height=\"8\" fill=\"#d6453d\"/>"
             "<text x=\"%.0f\" y=\"%d\" font-size=\"11\">attack packets</text>\n",
-            a->x1 - 250, y0 - 10, a->x1 - 236, y0 - 10, a->x1 - 232, y0 - 6, a->x1 - 120,
-            y0 - 14, a->x1 - 102, y0 - 6);
+            a->x1 - 250, y0 - 10, a->x1 - 236, y0 - 10, a->x1 - 232, y0 - 6, a->x1 - 120, y0 - 14,
+            a->x1 - 102, y0 - 6);
 }
 
 static void put_lane(FILE *f, const json_t *inc, size_t rank, const struct axis *a, int y)
@@ -153,7 +153,11 @@ static void put_ticks(FILE *f, const struct axis *a, int y)
         fprintf(f,
                 "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#999\"/>"
                 "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"%s\">%s</text>\n",
-                x, y, x, y + 4, x, y + 16, k == 0 ? "start" : k == 5 ? "end" : "middle", b);
+                x, y, x, y + 4, x, y + 16,
+                k == 0   ? "start"
+                : k == 5 ? "end"
+                         : "middle",
+                b);
     }
 }
 
@@ -197,8 +201,8 @@ void hx_fig_timeline(FILE *f, const char *id, const json_t *t, const json_t *inc
     char s[64], e[64];
     hx_fmt_time(a.t0, s, sizeof(s));
     hx_fmt_time(a.t1, e, sizeof(e));
-    fprintf(f, "</svg>\n<figcaption class=\"note\">Incident timeline, %s to %s UTC (data time).",
-            s, e);
+    fprintf(f, "</svg>\n<figcaption class=\"note\">Incident timeline, %s to %s UTC (data time).", s,
+            e);
     if (b.n)
         fprintf(f, " Rate per %.4g s bin from the timeline table.", b.width);
     else

@@ -495,6 +495,23 @@ def negative_control(rep, label, path, doc):
            "(negative control)" % label, ["caught %s" % caught])
 
 
+def check_errors(rep, binary, ins, tmp):
+    """Bad documents and unwritable outputs are errors (exit 1, a message)."""
+    bad = os.path.join(tmp, "bad.json")
+    out = os.path.join(tmp, "bad.html")
+    results = []
+    for text in ('{"run":1}', "garbage", '{"incidents":[]}', ""):
+        with open(bad, "w") as f:
+            f.write(text)
+        rc, _, err = testlib.run([binary, "html", "-o", out, bad])
+        results.append((text, rc, b"ascribe html" in err))
+    rc, _, err = analyze(binary, ins[:1], ["--html", os.path.join(tmp, "no", "such", "x.html")])
+    results.append(("unwritable --html", rc, b"cannot open" in err))
+    rep.ok(all(rc == 1 and msg for _, rc, msg in results),
+           "not-an-analyze-document and an unwritable --html path exit 1 with a message",
+           ["%r: exit %d, message %s" % r for r in results])
+
+
 def run_one(rep, chrome, binary, name, ins, tmp, out_dir, all_variants):
     j1, h1 = os.path.join(tmp, name + ".json"), os.path.join(tmp, name + ".html")
     h2, h3 = os.path.join(tmp, name + "-2.html"), os.path.join(tmp, name + "-3.html")
@@ -513,6 +530,8 @@ def run_one(rep, chrome, binary, name, ins, tmp, out_dir, all_variants):
     rep.note("%s: %d incidents, schema_version %s" % (name, len(doc["incidents"]),
                                                       doc["schema_version"]))
     rep.ok(len(doc["incidents"]) > 0, "%s: the captures give incidents to render" % name)
+    if all_variants:
+        check_errors(rep, binary, ins, tmp)
     check_page(rep, chrome, name + " (real JSON)", h1, doc)
     variants = [("stats", {})]
     if all_variants:

@@ -63,6 +63,20 @@ void asc_progress_done(struct asc_progress *p);
 int asc_cmd_flows(int argc, char **argv);
 int asc_cmd_analyze(int argc, char **argv);
 int asc_cmd_lookup(int argc, char **argv);
+int asc_cmd_html(int argc, char **argv);
+
+/* analyze --html (cmd_html.c): begin() points the JSON sink at a memory
+ * stream; end() writes the captured document to json_path (if not NULL) and
+ * renders html_path from it, when ok (the run produced a document). */
+struct asc_html_capture {
+    FILE *mem;
+    char *buf;
+    size_t len;
+};
+int asc_html_capture_begin(struct asc_html_capture *hc, struct asc_pipe_conf *pc,
+                           struct asc_err *err);
+int asc_html_capture_end(struct asc_html_capture *hc, bool ok, const char *json_path,
+                         const char *html_path, struct asc_err *err);
 
 /* Database options shared by analyze and lookup (enrich_opts.c). */
 enum {

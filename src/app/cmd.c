@@ -27,6 +27,7 @@ enum {
     OPT_SET,
     OPT_NO_DETECT,
     OPT_NO_STITCH,
+    OPT_HTML,
 };
 
 #define FLOW_LONGOPTS                                                                          \
@@ -206,6 +207,8 @@ static void analyze_usage(FILE *f)
             "output:\n"
             "  --json FILE             also write the run record and incidents as JSON\n"
             "                          (- for stdout; docs/schema/analyze.md)\n"
+            "  --html FILE             also write the self-contained HTML report\n"
+            "                          (- for stdout; docs/report-html.md)\n"
             "  --no-progress           never show progress\n"
             "  --color / --no-color    force colour on or off (default: on a terminal)\n"
             "%s"
@@ -220,6 +223,7 @@ int asc_cmd_analyze(int argc, char **argv)
     static const struct option longopts[] = {
         FLOW_LONGOPTS,
         {"json", required_argument, NULL, OPT_JSON},
+        {"html", required_argument, NULL, OPT_HTML},
         {"set", required_argument, NULL, OPT_SET},
         {"no-detect", no_argument, NULL, OPT_NO_DETECT},
         ASC_ENRICH_LONGOPTS,
@@ -236,7 +240,8 @@ int asc_cmd_analyze(int argc, char **argv)
     struct asc_err err = {0};
     struct asc_enrich_opts db = {0};
     int color = isatty(STDOUT_FILENO), c;
-    const char *json = NULL;
+    const char *json = NULL, *html = NULL;
+    struct asc_html_capture hc = {0};
     optind = 1;
     int rc = ASC_EXIT_FATAL;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -248,6 +253,7 @@ int asc_cmd_analyze(int argc, char **argv)
         switch (c) {
         case OPT_NO_STITCH: pc.no_stitch = true; break;
         case OPT_JSON: json = optarg; break;
+        case OPT_HTML: html = optarg; break;
         case OPT_SET:
             if (asc_conf_set(pc.conf, optarg, &err) != 0)
                 goto out;
@@ -262,16 +268,20 @@ int asc_cmd_analyze(int argc, char **argv)
     }
     if (take_inputs(&pc, "analyze", argc, argv) != 0)
         goto out;
-    if (json) {
+    if (json || html) {
         pc.sink = asc_sink_find("json");
         pc.sink_conf.path = json;
         pc.sink_conf.format = "summary";
     }
+    if (html && asc_html_capture_begin(&hc, &pc, &err) != 0)
+        goto out;
     if (!pc.no_detect && asc_enrich_open(&db.cf, &pc.enr, &err) != 0)
         goto out;
     struct asc_run_summary *sum = asc_xcalloc(1, sizeof(*sum));
     rc = asc_pipeline_run(&pc, sum, &err);
-    if (rc != ASC_EXIT_FATAL && !(json && !strcmp(json, "-")))
+    if (html && asc_html_capture_end(&hc, rc != ASC_EXIT_FATAL, json, html, &err) != 0)
+        rc = ASC_EXIT_FATAL;
+    if (rc != ASC_EXIT_FATAL && !(json && !strcmp(json, "-")) && !(html && !strcmp(html, "-")))
         asc_report_text(stdout, sum, color);
     asc_run_summary_free(sum);
     free(sum);

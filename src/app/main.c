@@ -22,6 +22,7 @@ static void usage(FILE *f)
           "  lookup ADDR...    country, AS, flags and intel lists of addresses, per database\n"
           "  collect --netflow|--ipfix|--sflow ADDR:PORT\n"
           "                    receive flow exports on UDP, write one record per flow\n"
+          "  html JSON         the HTML report of a saved 'analyze --json' document\n"
           "\n"
           "FILE is a pcap or pcapng capture (of traffic or of NetFlow/IPFIX/sFlow exports),\n"
           "a Zeek conn.log (TSV or JSON), or - for standard input. Captures are\n"
@@ -53,6 +54,8 @@ int main(int argc, char **argv)
         return asc_cmd_lookup(argc - 1, argv + 1);
     if (!strcmp(cmd, "collect"))
         return asc_cmd_collect(argc - 1, argv + 1);
+    if (!strcmp(cmd, "html"))
+        return asc_cmd_html(argc - 1, argv + 1);
     if (!strcmp(cmd, "analyze") || !strcmp(cmd, "analyse"))
         return asc_cmd_analyze(argc - 1, argv + 1);
     fprintf(stderr, "ascribe: unknown command '%s'\n\n", cmd);

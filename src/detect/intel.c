@@ -20,7 +20,11 @@
  * on a quiet indicator would break. Bounded: at most max_indicators are
  * tracked (later ones are dropped and counted in the incidents' params).
  * The indicator is the incident's only source and is graded like any
- * source (a Tor or proxy list makes it a relay). docs/detectors/intel.md.
+ * source (a Tor or proxy list makes it a relay). Special-purpose addresses
+ * (private, reserved, multicast, documentation: src/enrich/special.h) are
+ * never indicators unless intel.special=1: reputation lists such as
+ * FireHOL level 1 hold the bogon ranges on purpose (for filtering), and
+ * every LAN host would otherwise be "known bad". docs/detectors/intel.md.
  */
 #include <math.h>
 #include <stdio.h>
@@ -33,6 +37,7 @@
 #include "detect/detector.h"
 #include "enrich/enrich.h"
 #include "enrich/intel.h"
+#include "enrich/special.h"
 
 #define INTEL_VERSION "1.0"
 #define N_PORTS 8
@@ -71,6 +76,7 @@ struct intel_det {
     const struct asc_grader *g;
     const struct asc_intel *in;   /* borrowed from the enricher; NULL: nothing to do */
     double max_indicators;
+    bool special;                 /* special-purpose addresses may be indicators */
     struct indicator **slot;      /* open addressing by address hash */
     size_t cap, n;
     uint64_t dropped;             /* indicators not tracked (table full) */
@@ -85,6 +91,7 @@ static int intel_init(const struct asc_det_env *env, void **state, struct asc_er
         free(d);
         return asc_err_set(err, ASC_EINVAL, "intel: max_indicators is out of range (1..4194304)");
     }
+    d->special = asc_conf_num(cf, "intel", "special", 0) != 0;
     d->g = env ? env->grader : NULL;
     struct asc_enricher *enr = d->g ? d->g->enr : NULL;
     const struct asc_intel *in = enr ? asc_enrich_intel(enr) : NULL;
@@ -222,6 +229,12 @@ static void intel_on_flow_end(void *state, const struct asc_flow *f)
         return;
     uint64_t lo = asc_intel_match_addr(d->in, &f->key.orig);
     uint64_t lr = asc_intel_match_addr(d->in, &f->key.resp);
+    if (!d->special) {
+        if (lo && asc_special_flags(&f->key.orig))
+            lo = 0;
+        if (lr && asc_special_flags(&f->key.resp))
+            lr = 0;
+    }
     if (lr)
         account(d, f, 1, lr);
     if (lo)
@@ -308,7 +321,8 @@ static void emit_one(struct intel_det *d, const struct indicator *x, struct asc_
 {
     struct asc_incident inc = {0};
     struct asc_inc_intel ii = {0};
-    struct asc_inc_param params[2] = {{"max_indicators", d->max_indicators},
+    struct asc_inc_param params[3] = {{"max_indicators", d->max_indicators},
+                                      {"special", d->special ? 1 : 0},
                                       {"indicators_dropped", (double)d->dropped}};
     char summary[200], a[ASC_ADDR_STRLEN];
     ii.indicator = x->addr;

@@ -211,6 +211,7 @@ int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum
     memset(sum, 0, sizeof(*sum));
     sum->inputs = pc->inputs;
     sum->n_inputs = pc->n_inputs;
+    sum->enr = pc->enr;
     r.emitter = (struct asc_emitter){.ctx = &r, .emit = on_incident};
     r.talkers = asc_topk_new(1024);
     asc_inputs_split(pc->inputs, pc->n_inputs, &in);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "app/app.h"
+#include "enrich/intel.h"
 #include "sink/flow_fmt.h"
 
 static const char *human(uint64_t v, char *buf, size_t len)
@@ -48,6 +49,30 @@ static void heading(FILE *f, const char *t, bool color)
     fprintf(f, "\n%s%s%s\n", color ? "\033[1m" : "", t, color ? "\033[0m" : "");
 }
 
+/* One line: the geo databases (name and build date) and the intel lists. */
+static void databases(FILE *f, const struct asc_enricher *e)
+{
+    char line[512], day[16];
+    size_t o = 0, n = e ? asc_enrich_n_backends(e) : 0;
+    line[0] = 0;
+    for (size_t i = 0; i < n && o < sizeof(line); i++) {
+        const struct asc_db_info *d = asc_enrich_backend(e, i);
+        time_t t = (time_t)d->built;
+        struct tm tm;
+        if (d->built <= 0 || !gmtime_r(&t, &tm) || !strftime(day, sizeof(day), "%Y-%m-%d", &tm))
+            snprintf(day, sizeof(day), "undated");
+        o += (size_t)snprintf(line + o, sizeof(line) - o, "%s%s %s", i ? ", " : "",
+                              d->name ? d->name : d->kind, day);
+    }
+    const struct asc_intel *in = e ? asc_enrich_intel(e) : NULL;
+    size_t nl = in ? asc_intel_n_lists(in) : 0;
+    if (nl && o < sizeof(line))
+        o += (size_t)snprintf(line + o, sizeof(line) - o, "%s%zu intel list%s", o ? "; " : "",
+                              nl, nl == 1 ? "" : "s");
+    fprintf(f, "  databases   %.86s%s\n", o ? line : "none (no enrichment)",
+            strlen(line) > 86 ? "..." : "");
+}
+
 static void overview(FILE *f, const struct asc_run_summary *s)
 {
     char a[32], b[32], c[32], t1[40], t2[40];
@@ -63,6 +88,7 @@ static void overview(FILE *f, const struct asc_run_summary *s)
     fprintf(f, "  flow table  peak %" PRIu64 " live, %" PRIu64 " evicted, %" PRIu64
                " reused, %" PRIu64 " orphan fragments\n",
             s->flow.peak_live, s->flow.evicted, s->flow.reused, s->flow.frag_orphan);
+    databases(f, s->enr);
 }
 
 static void protocols(FILE *f, const struct asc_run_summary *s, bool color)

@@ -11,12 +11,14 @@ extern const struct asc_detector_ops asc_detector_flood;
 extern const struct asc_detector_ops asc_detector_scan;
 extern const struct asc_detector_ops asc_detector_backscatter;
 extern const struct asc_detector_ops asc_detector_bruteforce;
+extern const struct asc_detector_ops asc_detector_intel;
 
 const struct asc_detector_ops *const asc_detectors[] = {
     &asc_detector_flood,
     &asc_detector_scan,
     &asc_detector_backscatter,
     &asc_detector_bruteforce,
+    &asc_detector_intel,
     NULL,
 };
 

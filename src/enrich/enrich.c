@@ -20,6 +20,7 @@
  *             ASNs at all.
  */
 #include <dirent.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,10 @@ struct asc_enricher {
     struct asc_intel *intel;
     uint64_t tor_lists;       /* intel lists of category "tor" */
     struct asc_geo_cache *cache;
+    /* run metadata: relaxed counters, only on the uncached path */
+    atomic_uint_fast64_t queries;
+    atomic_uint_fast64_t answered[MAX_BACKENDS];
+    atomic_uint_fast64_t list_hits[ASC_INTEL_MAX_LISTS];
 };
 
 static const char *const default_mmdb_dirs[] = {
@@ -240,11 +245,14 @@ void asc_enrich_lookup_uncached(struct asc_enricher *e, const struct asc_addr *a
 {
     memset(out, 0, sizeof(*out));
     out->src_cc = out->src_asn = out->src_name = out->src_flags = ASC_SRC_NONE;
+    atomic_fetch_add_explicit(&e->queries, 1, memory_order_relaxed);
     for (size_t i = 0; i < e->n_be; i++) {
         struct asc_geo_part p;
         unsigned got = e->be[i].lookup(e->be[i].state, a, &p);
-        if (got)
+        if (got) {
             merge(out, &p, got, (uint8_t)i);
+            atomic_fetch_add_explicit(&e->answered[i], 1, memory_order_relaxed);
+        }
     }
     uint32_t special = asc_special_flags(a);
     out->flags |= special;
@@ -254,6 +262,8 @@ void asc_enrich_lookup_uncached(struct asc_enricher *e, const struct asc_addr *a
     out->lists = e->intel ? asc_intel_match_addr(e->intel, a) : 0;
     if (out->lists & e->tor_lists)
         out->flags |= ASC_NF_TOR;
+    for (uint64_t l = out->lists; l; l &= l - 1)
+        atomic_fetch_add_explicit(&e->list_hits[__builtin_ctzll(l)], 1, memory_order_relaxed);
 }
 
 void asc_enrich_lookup(struct asc_enricher *e, const struct asc_addr *a, struct asc_geo *out)
@@ -275,6 +285,34 @@ size_t asc_enrich_n_backends(const struct asc_enricher *e)
 const struct asc_db_info *asc_enrich_backend(const struct asc_enricher *e, size_t i)
 {
     return i < e->n_be ? &e->be[i].info : NULL;
+}
+
+void asc_enrich_backend_counts(const struct asc_enricher *e, size_t i, uint64_t *queries,
+                               uint64_t *answered)
+{
+    /* the counters are only read between runs; drop the const for the atomic load */
+    struct asc_enricher *m = (struct asc_enricher *)(uintptr_t)e;
+    *queries = i < e->n_be ? atomic_load_explicit(&m->queries, memory_order_relaxed) : 0;
+    *answered = i < e->n_be ? atomic_load_explicit(&m->answered[i], memory_order_relaxed) : 0;
+}
+
+uint64_t asc_enrich_queries(const struct asc_enricher *e)
+{
+    struct asc_enricher *m = (struct asc_enricher *)(uintptr_t)e;
+    return atomic_load_explicit(&m->queries, memory_order_relaxed);
+}
+
+size_t asc_enrich_routed_backend(const struct asc_enricher *e)
+{
+    const struct asc_geo_backend *b = asc_enrich_walk_backend(e);
+    return b ? (size_t)(b - e->be) : SIZE_MAX;
+}
+
+uint64_t asc_enrich_list_hits(const struct asc_enricher *e, size_t i)
+{
+    struct asc_enricher *m = (struct asc_enricher *)(uintptr_t)e;
+    return i < ASC_INTEL_MAX_LISTS ? atomic_load_explicit(&m->list_hits[i], memory_order_relaxed)
+                                   : 0;
 }
 
 const struct asc_intel *asc_enrich_intel(const struct asc_enricher *e)

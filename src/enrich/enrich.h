@@ -51,11 +51,15 @@ struct asc_geo {
 
 /* One database, as recorded in run metadata. */
 struct asc_db_info {
+    const char *name;         /* "libloc", the mmdb database_type ("GeoLite2-Country"),
+                                 the registry file's base name */
     const char *kind;         /* "libloc", "mmdb", "rir", "pfx2as", "country-lists" */
     const char *path;
     const char *vendor;       /* e.g. "IPFire Project", "MaxMind", "DB-IP" */
     const char *description;  /* database type or description, may be NULL */
     int64_t built;            /* build time, seconds since the epoch; 0 unknown */
+    uint64_t entries;         /* records loaded: networks (libloc, mmdb), prefixes or
+                                 ranges (registry); 0 unknown */
 };
 
 /* A backend. lookup() fills only what it knows and returns the ASC_GEO_*
@@ -126,6 +130,19 @@ const struct asc_db_info *asc_enrich_backend(const struct asc_enricher *e, size_
 
 struct asc_intel;
 const struct asc_intel *asc_enrich_intel(const struct asc_enricher *e);
+
+/* How often backend i was consulted (lookups that missed the cache: the
+ * cache holds final answers) and how many of those it answered (filled at
+ * least one field). Deterministic for a single-threaded run. */
+void asc_enrich_backend_counts(const struct asc_enricher *e, size_t i, uint64_t *queries,
+                               uint64_t *answered);
+/* Lookups that missed the cache (each consults every backend and the
+ * intel lists), and those whose address intel list i holds. */
+uint64_t asc_enrich_queries(const struct asc_enricher *e);
+uint64_t asc_enrich_list_hits(const struct asc_enricher *e, size_t i);
+/* Index of the backend the routed space comes from (see below), SIZE_MAX
+ * when none. */
+size_t asc_enrich_routed_backend(const struct asc_enricher *e);
 
 /* The same answer without the cache (for tests and benchmarks). */
 void asc_enrich_lookup_uncached(struct asc_enricher *e, const struct asc_addr *a,

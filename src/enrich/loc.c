@@ -61,7 +61,7 @@ bool asc_loc_sniff(const char *path)
 /* Checks magic, version and that every section and header string lies
  * inside the file. libloc does not, and reads past the end of a short
  * mapping. */
-static int check_header(FILE *f, const char *path, struct asc_err *err)
+static int check_header(FILE *f, const char *path, uint64_t *networks, struct asc_err *err)
 {
     struct stat st;
     uint8_t h[LOC_HDR_OFF + LOC_HDR_FIELDS];
@@ -90,6 +90,8 @@ static int check_header(FILE *f, const char *path, struct asc_err *err)
                                path, sec[i], (unsigned long long)(off + len),
                                (unsigned long long)size);
     }
+    /* network data: one 12-byte struct loc_database_network_v1 per network */
+    *networks = be32(p + 8 + 4) / 12;
     uint32_t pool_len = be32(p + 8 * 4 + 4);
     for (int i = 0; i < 3; i++) { /* vendor, description, license */
         if (be32(h + LOC_HDR_OFF + 8 + 4 * i) >= pool_len && pool_len > 0)
@@ -350,7 +352,8 @@ int asc_loc_open(const char *path, struct asc_geo_backend *out, struct asc_err *
                          strerror(errno));
         goto fail;
     }
-    if ((rc = check_header(s->f, path, err)) != 0)
+    uint64_t networks = 0;
+    if ((rc = check_header(s->f, path, &networks, err)) != 0)
         goto fail;
     if (loc_new(&s->ctx) != 0) {
         rc = asc_err_set(err, ASC_ENOMEM, "%s: cannot create a libloc context", path);
@@ -366,7 +369,9 @@ int asc_loc_open(const char *path, struct asc_geo_backend *out, struct asc_err *
     s->description = dup_or_null(loc_database_get_description(s->db));
     memset(out, 0, sizeof(*out));
     out->state = s;
+    out->info.name = "libloc";
     out->info.kind = "libloc";
+    out->info.entries = networks;
     out->info.path = s->path;
     out->info.vendor = s->vendor;
     out->info.description = s->description;

@@ -41,6 +41,7 @@ struct mmdb_state {
     MMDB_s db;
     bool opened, asn_only;
     bool has_asn;                 /* some record checked at open carries an ASN */
+    uint64_t networks;            /* data records in the tree; 0 when not all were read */
     char *path, *vendor, *description;
     pthread_mutex_t mu;           /* names table and first_error */
     const char **key;             /* name table: string start in the mapping */
@@ -399,6 +400,8 @@ static int verify(struct mmdb_state *s, size_t max_records, struct asc_err *err)
         }
     }
     free(seen);
+    if (max_records == SIZE_MAX)
+        s->networks = data_records;
     if (!rc && !data_records)
         rc = asc_err_set(err, ASC_EFORMAT,
                          "%s: MaxMind DB without a single data record (every lookup would "
@@ -498,7 +501,9 @@ int asc_mmdb_open(const char *path, bool asn_only, struct asc_geo_backend *out,
     set_meta(s);
     memset(out, 0, sizeof(*out));
     out->state = s;
+    out->info.name = s->db.metadata.database_type ? s->db.metadata.database_type : "mmdb";
     out->info.kind = "mmdb";
+    out->info.entries = s->networks;
     out->info.path = s->path;
     out->info.vendor = s->vendor;
     out->info.description = s->description;

@@ -858,7 +858,10 @@ int asc_registry_open_pfx2as(const char *path, const char *names_path,
     asc_lpm_build(r->lpm);
     describe(r);
     out->state = r;
+    const char *base = strrchr(r->path, '/');
+    out->info.name = base && base[1] ? base + 1 : r->path;
     out->info.kind = fmt_kind[r->fmt];
+    out->info.entries = r->st.n_records;
     out->info.path = r->path;
     out->info.vendor = r->vendor;
     out->info.description = r->desc;

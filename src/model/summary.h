@@ -16,6 +16,8 @@
 
 #define ASC_SUM_TOP 10
 
+struct asc_enricher;   /* src/enrich/enrich.h: the databases of the run */
+
 struct asc_proto_count {
     uint64_t flows, pkts, ip_bytes;
 };
@@ -52,6 +54,7 @@ struct asc_run_summary {
     struct asc_inc_brief *incidents;             /* owned; asc_run_summary_free() */
     uint64_t incidents_by_type[ASC_INC__COUNT];
     struct asc_flowin_stats flowin;              /* flow exports and Zeek logs */
+    const struct asc_enricher *enr;             /* borrowed; NULL without enrichment */
 };
 
 /* Frees what the summary owns (not the struct itself). */

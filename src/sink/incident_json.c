@@ -53,6 +53,38 @@ static void put_sources(struct asc_jsonw *w, const struct asc_incident *inc)
     asc_jw_arr_close(w);
 }
 
+/* The "intel" member of a known-bad contact (docs/schema/analyze.md). */
+static void put_intel(struct asc_jsonw *w, const struct asc_inc_intel *ii)
+{
+    static const char *const dirs[] = {"", "outbound", "inbound", "both"};
+    char a[ASC_ADDR_STRLEN];
+    asc_jw_obj_open(w, "intel");
+    asc_jw_str(w, "indicator", asc_addr_str(&ii->indicator, a, sizeof(a)));
+    asc_jw_arr_open(w, "lists");
+    for (size_t i = 0; i < ii->n_lists && i < ASC_INTEL_LISTS; i++) {
+        asc_jw_obj_open(w, NULL);
+        asc_jw_str(w, "name", ii->lists[i].name ? ii->lists[i].name : "");
+        asc_jw_str(w, "category", ii->lists[i].category ? ii->lists[i].category : "");
+        asc_jw_str(w, "date", ii->lists[i].date ? ii->lists[i].date : "");
+        asc_jw_obj_close(w);
+    }
+    asc_jw_arr_close(w);
+    asc_jw_str(w, "direction", dirs[ii->direction & 3]);
+    asc_jw_arr_open(w, "hosts");
+    for (size_t i = 0; i < ii->n_hosts && i < ASC_INTEL_HOSTS; i++) {
+        const struct asc_intel_host *h = &ii->hosts[i];
+        asc_jw_obj_open(w, NULL);
+        asc_jw_str(w, "addr", asc_addr_str(&h->addr, a, sizeof(a)));
+        asc_jw_u64(w, "pkts", h->pkts);
+        asc_jw_u64(w, "bytes", h->bytes);
+        asc_jw_time(w, "first", h->first);
+        asc_jw_time(w, "last", h->last);
+        asc_jw_obj_close(w);
+    }
+    asc_jw_arr_close(w);
+    asc_jw_obj_close(w);
+}
+
 static void put_detector(struct asc_jsonw *w, const struct asc_incident *inc)
 {
     asc_jw_obj_open(w, "detector");
@@ -105,6 +137,8 @@ void asc_json_incident(struct asc_jsonw *w, const struct asc_incident *inc)
         asc_jw_str(w, NULL, inc->cids[i]);
     asc_jw_arr_close(w);
     asc_jw_str(w, "evidence_file", inc->evidence_file ? inc->evidence_file : "");
+    if (inc->type == ASC_INC_INTEL && inc->intel)
+        put_intel(w, inc->intel);
     put_detector(w, inc);
     asc_jw_obj_close(w);
 }

@@ -4,6 +4,13 @@
  */
 #include "sink/summary_json.h"
 
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "enrich/enrich.h"
+#include "enrich/intel.h"
 #include "sink/flow_fmt.h"
 
 static void put_decode(struct asc_jsonw *w, const struct asc_run_summary *s)
@@ -84,6 +91,65 @@ static void put_flowin(struct asc_jsonw *w, const struct asc_run_summary *s)
     asc_jw_obj_close(w);
 }
 
+/* ISO 8601 UTC, "" when unknown. */
+static void put_built(struct asc_jsonw *w, int64_t t)
+{
+    char buf[32] = "";
+    struct tm tm;
+    time_t tt = (time_t)t;
+    if (t > 0 && gmtime_r(&tt, &tm))
+        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    asc_jw_str(w, "built", buf);
+}
+
+/* Every database the run opened: the geo backends in precedence order,
+ * then the intel lists (docs/schema/analyze.md, "databases"). */
+static void put_databases(struct asc_jsonw *w, const struct asc_enricher *e)
+{
+    asc_jw_arr_open(w, "databases");
+    size_t n = e ? asc_enrich_n_backends(e) : 0;
+    size_t walk = e ? asc_enrich_routed_backend(e) : SIZE_MAX;
+    uint64_t q_all = e ? asc_enrich_queries(e) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct asc_db_info *d = asc_enrich_backend(e, i);
+        uint64_t q, a;
+        asc_enrich_backend_counts(e, i, &q, &a);
+        asc_jw_obj_open(w, NULL);
+        asc_jw_str(w, "name", d->name ? d->name : d->kind);
+        asc_jw_str(w, "kind", d->kind);
+        asc_jw_str(w, "path", d->path ? d->path : "");
+        asc_jw_str(w, "vendor", d->vendor ? d->vendor : "");
+        asc_jw_str(w, "description", d->description ? d->description : "");
+        put_built(w, d->built);
+        asc_jw_u64(w, "entries", d->entries);
+        asc_jw_u64(w, "lookups", q);
+        asc_jw_u64(w, "answered", a);
+        asc_jw_bool(w, "routed_source", walk == i);
+        asc_jw_obj_close(w);
+    }
+    const struct asc_intel *in = e ? asc_enrich_intel(e) : NULL;
+    for (size_t i = 0; in && i < asc_intel_n_lists(in); i++) {
+        const struct asc_intel_list *l = asc_intel_list(in, i);
+        char built[32] = "";
+        if (l->date && strlen(l->date) == 10)
+            snprintf(built, sizeof(built), "%sT00:00:00Z", l->date);
+        asc_jw_obj_open(w, NULL);
+        asc_jw_str(w, "name", l->name ? l->name : "");
+        asc_jw_str(w, "kind", "intel");
+        asc_jw_str(w, "path", l->path ? l->path : "");
+        asc_jw_str(w, "vendor", "");
+        asc_jw_str(w, "description", "");
+        asc_jw_str(w, "built", built);
+        asc_jw_u64(w, "entries", l->n_addrs + l->n_nets + l->n_domains);
+        asc_jw_u64(w, "lookups", q_all);
+        asc_jw_u64(w, "answered", asc_enrich_list_hits(e, i));
+        asc_jw_bool(w, "routed_source", false);
+        asc_jw_str(w, "category", l->category ? l->category : "");
+        asc_jw_obj_close(w);
+    }
+    asc_jw_arr_close(w);
+}
+
 void asc_json_summary(struct asc_jsonw *w, const struct asc_run_summary *s)
 {
     asc_jw_obj_open(w, NULL);
@@ -110,5 +176,6 @@ void asc_json_run(struct asc_jsonw *w, const struct asc_run_summary *s)
     put_flows(w, s);
     put_flowin(w, s);
     put_talkers(w, s);
+    put_databases(w, s->enr);
     asc_jw_obj_close(w);
 }

@@ -26,6 +26,7 @@ struct asc_pipe_conf {
     bool no_detect;                       /* run no detector (flows only) */
     struct asc_conf *conf;                /* detector settings (--set), may be NULL */
     struct asc_enricher *enr;             /* enrichment, may be NULL */
+    struct asc_stats *stats;              /* report statistics (src/report), may be NULL */
 };
 
 /* Runs the whole pipeline. Returns ASC_EXIT_OK, ASC_EXIT_DAMAGED (an input
@@ -34,8 +35,12 @@ struct asc_pipe_conf {
 int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum,
                      struct asc_err *err);
 
-/* Terminal report of a run summary. */
-void asc_report_text(FILE *f, const struct asc_run_summary *s, bool color);
+/* Terminal report of a run summary and, when not NULL, the statistics
+ * tables (after asc_stats_finish). */
+enum asc_report_detail { ASC_REPORT_QUIET, ASC_REPORT_NORMAL, ASC_REPORT_VERBOSE };
+struct asc_stats;
+void asc_report_text(FILE *f, const struct asc_run_summary *s, const struct asc_stats *st,
+                     enum asc_report_detail detail, bool color);
 
 /* Progress line on stderr (only when stderr is a terminal). */
 struct asc_progress;

@@ -50,6 +50,10 @@ struct asc_run_summary {
     size_t n_incidents;
     struct asc_inc_brief *incidents;             /* owned; asc_run_summary_free() */
     uint64_t incidents_by_type[ASC_INC__COUNT];
+    /* The "statistics" array as JSON text while sinks render the summary
+     * (put_summary); NULL when no statistics were collected. Borrowed. */
+    const char *statistics_json;
+    size_t statistics_len;
 };
 
 /* Frees what the summary owns (not the struct itself). */

@@ -10,7 +10,10 @@ On every labelled attack capture under pcap/attack/{ddos,scan,bruteforce}:
   by a separate implementation of the rules in docs/report.md, and must be
   equal to ascribe's;
 - the CSV files hold the same rows as the JSON;
-- two runs give byte-identical JSON and CSV.
+- two runs give byte-identical JSON and CSV;
+- the document validates against docs/schema/analyze.schema.json (JSON
+  Schema draft 2020-12, python3-jsonschema >= 4.10), and a document with a
+  broken table does not.
 
 On the DDoS captures the reflector sources per country must equal the
 registration countries (libloc, Debian's `location lookup`) of the sources
@@ -424,6 +427,40 @@ def check_reflectors(rep, name, path, doc, names):
            "registration countries of tshark's sources" % (name, len(per), tot), bad[:6])
 
 
+def load_schema(rep):
+    try:
+        import jsonschema
+    except ImportError:
+        if testlib.in_ci():
+            rep.ok(False, "python3-jsonschema is installed (scripts/deps)")
+        else:
+            rep.note("SKIP schema checks: python3-jsonschema missing (scripts/deps)")
+        return None
+    with open(os.path.join(testlib.REPO, "docs", "schema", "analyze.schema.json")) as f:
+        schema = json.load(f)
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.exceptions.SchemaError as e:
+        rep.ok(False, "analyze.schema.json is a valid draft 2020-12 schema", [str(e)[:300]])
+        return None
+    return jsonschema.Draft202012Validator(schema)
+
+
+def check_schema(rep, name, validator, path):
+    with open(path) as f:
+        doc = json.load(f)
+    errs = ["%s: %s" % (list(e.absolute_path), e.message[:200])
+            for e in validator.iter_errors(doc)]
+    rep.ok(not errs, "%s: the JSON validates against docs/schema/analyze.schema.json" % name,
+           errs[:5])
+    broken = json.loads(json.dumps(doc))
+    broken["statistics"][0]["columns"][0]["type"] = "percent"
+    del broken["statistics"][-1]["method"]["window"]
+    n = len(list(validator.iter_errors(broken)))
+    rep.ok(n >= 2, "%s: the schema rejects a bad column type and a missing window (%d errors)"
+           % (name, n))
+
+
 def captures(data):
     out = []
     for sub in ("ddos", "scan", "bruteforce"):
@@ -447,6 +484,7 @@ def main():
     if have_loc:
         import t_lookup_libloc as ll  # noqa: E402
         names = ll.country_names()
+    validator = load_schema(rep)
     tmp = tempfile.mkdtemp(prefix="t_report.")
     try:
         for path in captures(data):
@@ -465,6 +503,8 @@ def main():
                 for f in files)
             rep.ok(filecmp.cmp(j1, j2, shallow=False) and same_csv and len(files) == len(IDS),
                    "%s: two runs give byte-identical JSON and %d CSV files" % (name, len(files)))
+            if validator is not None:
+                check_schema(rep, name, validator, j1)
             if check_shape(rep, name, doc):
                 check_csv(rep, name, doc, c1)
                 check_stats(rep, name, path, doc)

@@ -254,10 +254,30 @@ static size_t fit_cols(const struct asc_table *t, size_t nshow, int *w)
     return nc;
 }
 
+/* One line of the table (the header when row is NULL), without trailing blanks. */
+static void table_line(FILE *f, const struct asc_table *t, const union asc_cell *row, size_t nc,
+                       const int *w)
+{
+    char line[4 * REPORT_WIDTH], b[64];
+    size_t len = 0;
+    for (size_t c = 0; c < nc && len < sizeof(line); c++) {
+        const char *v = row ? term_cell(&t->cols[c], &row[c], b, sizeof(b))
+                            : short_key(&t->cols[c]);
+        int n = snprintf(line + len, sizeof(line) - len,
+                         numeric(&t->cols[c]) ? "%s%*.*s" : "%s%-*.*s", c ? " " : "", w[c],
+                         w[c], v);
+        len += n > 0 ? (size_t)n : 0;
+    }
+    len = ASC_MIN(len, sizeof(line) - 1);
+    while (len && line[len - 1] == ' ')
+        len--;
+    line[len] = 0;
+    fprintf(f, "  %s", line);
+}
+
 static void stat_table(FILE *f, const struct asc_table *t, enum asc_report_detail d,
                        bool color)
 {
-    char b[64];
     heading(f, t->title, color);
     if (t->label[0])
         fprintf(f, "  (%s)\n", t->label);
@@ -272,25 +292,20 @@ static void stat_table(FILE *f, const struct asc_table *t, enum asc_report_detai
     size_t nshow = d == ASC_REPORT_VERBOSE ? t->n_rows : ASC_MIN(t->n_rows, (size_t)10);
     int w[ASC_TAB_COLS];
     size_t nc = fit_cols(t, nshow, w), used = 2, share = SIZE_MAX;
-    fputs("  ", f);
     for (size_t c = 0; c < nc; c++) {
-        fprintf(f, numeric(&t->cols[c]) ? "%*.*s " : "%-*.*s ", w[c], w[c],
-                short_key(&t->cols[c]));
         used += (size_t)w[c] + 1;
         if (share == SIZE_MAX && t->cols[c].type == ASC_COL_SHARE)
             share = c;
     }
+    table_line(f, t, NULL, nc, w);
     fputc('\n', f);
     int bw = (int)(REPORT_WIDTH - 2 - used);
     bw = bw > 20 ? 20 : bw;
     for (size_t r = 0; r < nshow; r++) {
         const union asc_cell *row = &t->cells[r * ASC_TAB_COLS];
-        fputs("  ", f);
-        for (size_t c = 0; c < nc; c++)
-            fprintf(f, numeric(&t->cols[c]) ? "%*.*s " : "%-*.*s ", w[c], w[c],
-                    term_cell(&t->cols[c], &row[c], b, sizeof(b)));
+        table_line(f, t, row, nc, w);
         if (share != SIZE_MAX && bw > 0) {
-            fputs(color ? "\033[36m" : "", f);
+            fputs(color ? " \033[36m" : " ", f);
             bar(f, row[share].d, bw);
             fputs(color ? "\033[0m" : "", f);
         }

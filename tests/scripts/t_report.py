@@ -461,6 +461,38 @@ def check_schema(rep, name, validator, path):
            % (name, n))
 
 
+def check_terminal(rep, binary, path, doc):
+    """The terminal report: 100 columns, no colour off a terminal, the tables
+    in order, 10 rows each (--verbose: all), none with --quiet."""
+    name = os.path.basename(path)
+    outs = {}
+    for flag in ("", "-q", "-v"):
+        rc, out, _ = testlib.run([binary, "analyze", "--no-progress"] + ([flag] if flag else [])
+                                 + [path])
+        outs[flag] = out.decode("utf-8", "replace")
+    lines = outs[""].splitlines() + outs["-v"].splitlines()
+    rep.ok(all(len(l) <= 100 for l in lines) and "\033" not in outs[""] + outs["-v"],
+           "%s: terminal report fits 100 columns, no colour when not a terminal" % name,
+           [l for l in lines if len(l) > 100][:3])
+    titles = [t["title"] for t in doc["statistics"]]
+    pos = [outs[""].find("\n" + t + "\n") for t in titles]
+    rep.ok(all(p > 0 for p in pos) and pos == sorted(pos) and
+           outs[""].find("Incidents (") < pos[0],
+           "%s: incidents first, then every statistics table in order" % name)
+    rep.ok(not any(t in outs["-q"] for t in titles) and "Incidents (" in outs["-q"],
+           "%s: --quiet shows the incidents and no table" % name)
+    big = max(doc["statistics"][:2], key=lambda t: len(t["rows"]))
+    first = [r[0] for r in big["rows"]]
+    sect = outs["-v"].split("\n" + big["title"] + "\n")[1].split("\n\n")[0]
+    shown = [l.split()[0] for l in sect.splitlines()[2:]
+             if not l.lstrip().startswith(("(", "..."))]
+    sect_n = outs[""].split("\n" + big["title"] + "\n")[1].split("\n\n")[0]
+    rep.ok(len(first) > 10 and [str(x) for x in first] == shown and
+           "... %d more rows (--verbose)" % (len(first) - 10) in sect_n,
+           "%s: %s shows 10 of %d rows, --verbose all of them, in the JSON order"
+           % (name, big["id"], len(first)))
+
+
 def captures(data):
     out = []
     for sub in ("ddos", "scan", "bruteforce"):
@@ -511,6 +543,8 @@ def main():
                 base = os.path.basename(path)
                 if names is not None and base in REFLECT:
                     check_reflectors(rep, base, path, doc, names)
+                if base == "amp.UDP.isakmp.pcap":
+                    check_terminal(rep, binary, path, doc)
             shutil.rmtree(c1, ignore_errors=True)
             shutil.rmtree(c2, ignore_errors=True)
     finally:

@@ -27,6 +27,7 @@ struct asc_pipe_conf {
     struct asc_conf *conf;                /* detector settings (--set), may be NULL */
     struct asc_enricher *enr;             /* enrichment, may be NULL */
     bool no_stitch;                       /* keep one-way export records apart */
+    struct asc_stats *stats;              /* report statistics (src/report), may be NULL */
 };
 
 /* Inputs sorted by kind (inputs.c): captures (packets or export datagrams)
@@ -51,8 +52,12 @@ void asc_flowin_note_time(struct asc_run_summary *s, const struct asc_flow *f);
 int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum,
                      struct asc_err *err);
 
-/* Terminal report of a run summary. */
-void asc_report_text(FILE *f, const struct asc_run_summary *s, bool color);
+/* Terminal report of a run summary and, when not NULL, the statistics
+ * tables (after asc_stats_finish). */
+enum asc_report_detail { ASC_REPORT_QUIET, ASC_REPORT_NORMAL, ASC_REPORT_VERBOSE };
+struct asc_stats;
+void asc_report_text(FILE *f, const struct asc_run_summary *s, const struct asc_stats *st,
+                     enum asc_report_detail detail, bool color);
 
 /* Progress line on stderr (only when stderr is a terminal). */
 struct asc_progress;

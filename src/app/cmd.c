@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "report/stats.h"
 
 enum {
     OPT_MAX_FLOWS = 1000,
@@ -28,6 +29,9 @@ enum {
     OPT_NO_DETECT,
     OPT_NO_STITCH,
     OPT_HTML,
+    OPT_CSV,
+    OPT_HOME,
+    OPT_HOME_NET,
 };
 
 #define FLOW_LONGOPTS                                                                          \
@@ -204,11 +208,18 @@ static void analyze_usage(FILE *f)
             "attribution databases (docs/enrich.md):\n"
             "%s"
             "\n"
+            "inside and outside (controller statistics, docs/report.md):\n"
+            "  --home CC[,CC...]       countries that are inside (ISO codes, e.g. CN)\n"
+            "  --home-net CIDR[,...]   networks that are inside (e.g. 10.0.0.0/8)\n"
+            "\n"
             "output:\n"
-            "  --json FILE             also write the run record and incidents as JSON\n"
-            "                          (- for stdout; docs/schema/analyze.md)\n"
+            "  --json FILE             also write the run record, incidents and statistics\n"
+            "                          as JSON (- for stdout; docs/schema/analyze.md)\n"
             "  --html FILE             also write the self-contained HTML report\n"
             "                          (- for stdout; docs/report-html.md)\n"
+            "  --csv DIR               write each statistics table to DIR/<id>.csv\n"
+            "  -q, --quiet             terminal report: headline and incidents only\n"
+            "  -v, --verbose           terminal report: every row of every table\n"
             "  --no-progress           never show progress\n"
             "  --color / --no-color    force colour on or off (default: on a terminal)\n"
             "%s"
@@ -224,6 +235,11 @@ int asc_cmd_analyze(int argc, char **argv)
         FLOW_LONGOPTS,
         {"json", required_argument, NULL, OPT_JSON},
         {"html", required_argument, NULL, OPT_HTML},
+        {"csv", required_argument, NULL, OPT_CSV},
+        {"home", required_argument, NULL, OPT_HOME},
+        {"home-net", required_argument, NULL, OPT_HOME_NET},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
         {"set", required_argument, NULL, OPT_SET},
         {"no-detect", no_argument, NULL, OPT_NO_DETECT},
         ASC_ENRICH_LONGOPTS,
@@ -240,11 +256,14 @@ int asc_cmd_analyze(int argc, char **argv)
     struct asc_err err = {0};
     struct asc_enrich_opts db = {0};
     int color = isatty(STDOUT_FILENO), c;
-    const char *json = NULL, *html = NULL;
+    const char *json = NULL, *html = NULL, *csv = NULL;
     struct asc_html_capture hc = {0};
+    struct asc_home home = {0};
+    enum asc_report_detail detail = ASC_REPORT_NORMAL;
+    struct asc_stats *stats = NULL;
     optind = 1;
     int rc = ASC_EXIT_FATAL;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hqv", longopts, NULL)) != -1) {
         int r = asc_parse_flow_opt(c, optarg, &pc.flow);
         if (r < 0)
             goto out;
@@ -254,6 +273,17 @@ int asc_cmd_analyze(int argc, char **argv)
         case OPT_NO_STITCH: pc.no_stitch = true; break;
         case OPT_JSON: json = optarg; break;
         case OPT_HTML: html = optarg; break;
+        case OPT_CSV: csv = optarg; break;
+        case OPT_HOME:
+            if (asc_home_parse_cc(&home, optarg, &err) != 0)
+                goto out;
+            break;
+        case OPT_HOME_NET:
+            if (asc_home_parse_net(&home, optarg, &err) != 0)
+                goto out;
+            break;
+        case 'q': detail = ASC_REPORT_QUIET; break;
+        case 'v': detail = ASC_REPORT_VERBOSE; break;
         case OPT_SET:
             if (asc_conf_set(pc.conf, optarg, &err) != 0)
                 goto out;
@@ -277,15 +307,21 @@ int asc_cmd_analyze(int argc, char **argv)
         goto out;
     if (!pc.no_detect && asc_enrich_open(&db.cf, &pc.enr, &err) != 0)
         goto out;
+    struct asc_stats_conf scf = {.inputs = pc.inputs, .n_inputs = pc.n_inputs, .enr = pc.enr,
+                                 .home = &home};
+    stats = pc.stats = asc_stats_new(&scf);
     struct asc_run_summary *sum = asc_xcalloc(1, sizeof(*sum));
     rc = asc_pipeline_run(&pc, sum, &err);
     if (html && asc_html_capture_end(&hc, rc != ASC_EXIT_FATAL, json, html, &err) != 0)
         rc = ASC_EXIT_FATAL;
+    if (rc != ASC_EXIT_FATAL && csv && asc_stats_csv(stats, csv, &err) != 0)
+        rc = ASC_EXIT_FATAL;
     if (rc != ASC_EXIT_FATAL && !(json && !strcmp(json, "-")) && !(html && !strcmp(html, "-")))
-        asc_report_text(stdout, sum, color);
+        asc_report_text(stdout, sum, stats, detail, color);
     asc_run_summary_free(sum);
     free(sum);
 out:
+    asc_stats_free(stats);
     asc_enrich_close(pc.enr);
     asc_enrich_opts_free(&db);
     asc_conf_free(pc.conf);

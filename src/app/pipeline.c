@@ -15,6 +15,7 @@
 #include "core/conf.h"
 #include "detect/detector.h"
 #include "source/flowin.h"
+#include "report/stats.h"
 #include "source/pcap_src.h"
 
 struct run {
@@ -99,6 +100,8 @@ static void on_incident(void *ctx, const struct asc_incident *inc)
 {
     struct run *r = ctx;
     brief(r->sum, inc);
+    if (r->pc->stats)
+        asc_stats_incident(r->pc->stats, inc);
     if (r->pc->sink && r->pc->sink->put_incident && !r->sink_rc)
         r->sink_rc = r->pc->sink->put_incident(r->sink_state, inc);
 }
@@ -177,6 +180,8 @@ static void read_loop(struct run *r, struct asc_merge *m, struct asc_flow_table 
         s->wire_bytes += fr.wirelen;
         s->cap_bytes += fr.caplen;
         note_linktype(s, fr.linktype);
+        if (r->pc->stats)
+            asc_stats_frame(r->pc->stats, fr.ts, fr.wirelen);
         int64_t sec = fr.ts / ASC_NS_PER_SEC;
         if (sec > last_sec) {
             asc_fi_advance(r->fi, fr.ts);
@@ -239,8 +244,19 @@ int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum
     sum->flowin = *asc_fi_stats(r.fi);
     sum->n_talkers = asc_topk_list(r.talkers, sum->talkers, ASC_SUM_TOP);
     sum->n_dst = asc_flow_table_top_dst(ft, sum->dst, ASC_SUM_TOP);
+    struct asc_jsonw sw;
+    asc_jw_init(&sw);
+    if (pc->stats) {
+        asc_stats_finish(pc->stats, sum->first, sum->last);
+        asc_stats_json(pc->stats, &sw);
+        sum->statistics_json = sw.buf;
+        sum->statistics_len = sw.len;
+    }
     if (pc->sink && pc->sink->put_summary && !r.sink_rc)
         r.sink_rc = pc->sink->put_summary(r.sink_state, sum);
+    sum->statistics_json = NULL;
+    sum->statistics_len = 0;
+    asc_jw_fini(&sw);
     rc = sum->inputs_damaged ? ASC_EXIT_DAMAGED : ASC_EXIT_OK;
 cleanup:
     if (r.sink_state) {

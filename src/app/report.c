@@ -1,7 +1,9 @@
 /*
  * report.c - the terminal report of `ascribe analyze`: incidents, traffic summary,
- * protocol mix, top talkers, decode outcomes. Fits 100 columns; colour only
- * when asked (on a terminal). Incidents come first, most severe first.
+ * the statistics tables (src/report) with inline bars, protocol mix, top
+ * talkers, decode outcomes. Fits 100 columns; colour only when asked (on a
+ * terminal). Incidents come first, most severe first. --quiet: headline and
+ * incidents only; --verbose: every row of every table.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 
 #include "app/app.h"
 #include "enrich/intel.h"
+#include "report/stats.h"
 #include "sink/flow_fmt.h"
 
 static const char *human(uint64_t v, char *buf, size_t len)
@@ -210,11 +213,165 @@ static void flow_inputs(FILE *f, const struct asc_run_summary *s, bool color)
         fputc('\n', f);
 }
 
-void asc_report_text(FILE *f, const struct asc_run_summary *s, bool color)
+/* ---- statistics tables ---- */
+
+#define REPORT_WIDTH 100
+#define CELL_MAX 24
+
+static const char *short_key(const struct asc_col *c)
+{
+    static const char *const g[] = {"verif", "consis", "refl", "spoof", "relay"};
+    if (c->grade >= 0 && c->grade < ASC_GRADE__COUNT)
+        return g[c->grade];
+    return c->key;
+}
+
+/* Cell text for the terminal: shares as percentages, times as UTC. */
+static const char *term_cell(const struct asc_col *c, const union asc_cell *v, char *buf,
+                             size_t len)
+{
+    if (c->type == ASC_COL_SHARE) {
+        snprintf(buf, len, "%.1f%%", 100 * v->d);
+        return buf;
+    }
+    if (c->type == ASC_COL_FLOAT) {
+        snprintf(buf, len, "%.4g", v->d);
+        return buf;
+    }
+    if (c->type == ASC_COL_TIME) {
+        time_t s = (time_t)(v->t / ASC_NS_PER_SEC);
+        struct tm tm;
+        gmtime_r(&s, &tm);
+        strftime(buf, len, "%m-%d %H:%M:%S", &tm);
+        return buf;
+    }
+    const char *s = asc_cell_fmt(c, v, buf, len);
+    if ((c->type == ASC_COL_CC || c->type == ASC_COL_ADDR) && !s[0])
+        return c->type == ASC_COL_CC ? "--" : "(several)";
+    return s;
+}
+
+static bool numeric(const struct asc_col *c)
+{
+    return c->type != ASC_COL_STRING && c->type != ASC_COL_CC && c->type != ASC_COL_ADDR;
+}
+
+static void sparkline(FILE *f, const struct asc_table *t)
+{
+    static const char lv[] = " .:-=+*#%@";
+    char top[REPORT_WIDTH], low[REPORT_WIDTH];
+    size_t width = REPORT_WIDTH - 4, per = (t->n_rows + width - 1) / width, n = 0;
+    uint64_t mx = 0, v[REPORT_WIDTH] = {0}, a[REPORT_WIDTH] = {0};
+    for (size_t r = 0; r < t->n_rows && per; r++) {
+        v[r / per] += t->cells[r * ASC_TAB_COLS + 1].u;
+        a[r / per] += t->cells[r * ASC_TAB_COLS + 3].u;
+        n = r / per + 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        mx = v[i] > mx ? v[i] : mx;
+    for (size_t i = 0; i < n; i++) {
+        top[i] = lv[mx ? (v[i] * 9 + mx - 1) / mx : 0];
+        low[i] = a[i] ? '^' : ' ';
+    }
+    top[n] = low[n] = 0;
+    fprintf(f, "  |%s|  frames per bin (peak %" PRIu64 ")\n   %s   ^ attack packets\n", top,
+            mx, low);
+}
+
+static size_t fit_cols(const struct asc_table *t, size_t nshow, int *w)
+{
+    char b[64];
+    size_t total = 2, nc = 0;
+    for (size_t c = 0; c < t->n_cols; c++) {
+        int cw = (int)strlen(short_key(&t->cols[c]));
+        for (size_t r = 0; r < nshow; r++) {
+            int l = (int)strlen(term_cell(&t->cols[c], &t->cells[r * ASC_TAB_COLS + c], b,
+                                          sizeof(b)));
+            cw = l > cw ? l : cw;
+        }
+        w[c] = cw > CELL_MAX ? CELL_MAX : cw;
+        if (total + (size_t)w[c] + 1 > REPORT_WIDTH - 12)
+            break;
+        total += (size_t)w[c] + 1;
+        nc = c + 1;
+    }
+    return nc;
+}
+
+/* One line of the table (the header when row is NULL), without trailing blanks. */
+static void table_line(FILE *f, const struct asc_table *t, const union asc_cell *row, size_t nc,
+                       const int *w)
+{
+    char line[4 * REPORT_WIDTH], b[64];
+    size_t len = 0;
+    for (size_t c = 0; c < nc && len < sizeof(line); c++) {
+        const char *v = row ? term_cell(&t->cols[c], &row[c], b, sizeof(b))
+                            : short_key(&t->cols[c]);
+        int n = snprintf(line + len, sizeof(line) - len,
+                         numeric(&t->cols[c]) ? "%s%*.*s" : "%s%-*.*s", c ? " " : "", w[c],
+                         w[c], v);
+        len += n > 0 ? (size_t)n : 0;
+    }
+    len = ASC_MIN(len, sizeof(line) - 1);
+    while (len && line[len - 1] == ' ')
+        len--;
+    line[len] = 0;
+    fprintf(f, "  %s", line);
+}
+
+static void stat_table(FILE *f, const struct asc_table *t, enum asc_report_detail d,
+                       bool color)
+{
+    heading(f, t->title, color);
+    if (t->label[0])
+        fprintf(f, "  (%s)\n", t->label);
+    if (!t->n_rows) {
+        fputs("  no data\n", f);
+        return;
+    }
+    if (!strcmp(t->chart, "timeline") && d != ASC_REPORT_VERBOSE) {
+        sparkline(f, t);
+        return;
+    }
+    size_t nshow = d == ASC_REPORT_VERBOSE ? t->n_rows : ASC_MIN(t->n_rows, (size_t)10);
+    int w[ASC_TAB_COLS];
+    size_t nc = fit_cols(t, nshow, w), used = 2, share = SIZE_MAX;
+    for (size_t c = 0; c < nc; c++) {
+        used += (size_t)w[c] + 1;
+        if (share == SIZE_MAX && t->cols[c].type == ASC_COL_SHARE)
+            share = c;
+    }
+    table_line(f, t, NULL, nc, w);
+    fputc('\n', f);
+    int bw = (int)(REPORT_WIDTH - 2 - used);
+    bw = bw > 20 ? 20 : bw;
+    for (size_t r = 0; r < nshow; r++) {
+        const union asc_cell *row = &t->cells[r * ASC_TAB_COLS];
+        table_line(f, t, row, nc, w);
+        if (share != SIZE_MAX && bw > 0) {
+            fputs(color ? " \033[36m" : " ", f);
+            bar(f, row[share].d, bw);
+            fputs(color ? "\033[0m" : "", f);
+        }
+        fputc('\n', f);
+    }
+    if (nc < t->n_cols)
+        fprintf(f, "  (%zu more columns in --json / --csv)\n", t->n_cols - nc);
+    if (nshow < t->n_rows)
+        fprintf(f, "  ... %zu more rows (--verbose)\n", t->n_rows - nshow);
+}
+
+void asc_report_text(FILE *f, const struct asc_run_summary *s, const struct asc_stats *st,
+                     enum asc_report_detail detail, bool color)
 {
     heading(f, "ascribe " ASC_VERSION " - report", color);
     overview(f, s);
     incidents(f, s, color);
+    if (detail == ASC_REPORT_QUIET)
+        return;
+    const struct asc_table *t = st ? asc_stats_tables(st) : NULL;
+    for (int i = 0; t && i < ASC_TAB__COUNT; i++)
+        stat_table(f, &t[i], detail, color);
     protocols(f, s, color);
     talkers(f, s, color);
     decoding(f, s, color);

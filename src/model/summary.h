@@ -55,6 +55,10 @@ struct asc_run_summary {
     uint64_t incidents_by_type[ASC_INC__COUNT];
     struct asc_flowin_stats flowin;              /* flow exports and Zeek logs */
     const struct asc_enricher *enr;             /* borrowed; NULL without enrichment */
+    /* The "statistics" array as JSON text while sinks render the summary
+     * (put_summary); NULL when no statistics were collected. Borrowed. */
+    const char *statistics_json;
+    size_t statistics_len;
 };
 
 /* Frees what the summary owns (not the struct itself). */

@@ -201,6 +201,10 @@ static int json_put_summary(void *state, const struct asc_run_summary *sum)
     asc_jw_u64(&s->w, "schema_version", ASC_JSON_SCHEMA_VERSION);
     asc_json_run(&s->w, sum);
     asc_jw_member_raw(&s->w, "incidents", s->incw.buf, s->incw.len);
+    if (sum->statistics_json)
+        asc_jw_member_raw(&s->w, "statistics", sum->statistics_json, sum->statistics_len);
+    else
+        asc_jw_member_raw(&s->w, "statistics", "[]", 2);
     asc_jw_obj_close(&s->w);
     asc_jw_raw_char(&s->w, '\n');
     s->w.need_comma[0] = false;

@@ -17,6 +17,6 @@ void asc_json_run(struct asc_jsonw *w, const struct asc_run_summary *s);
 void asc_json_incident(struct asc_jsonw *w, const struct asc_incident *inc);
 
 /* Version of the analyze JSON document (docs/schema/analyze.md). */
-#define ASC_JSON_SCHEMA_VERSION 2
+#define ASC_JSON_SCHEMA_VERSION 3
 
 #endif

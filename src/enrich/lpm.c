@@ -307,6 +307,16 @@ int asc_lpm_build(struct asc_lpm *t)
     return 0;
 }
 
+void asc_lpm_shrink(struct asc_lpm *t)
+{
+    struct fam *fs[2] = {&t->f4, &t->f6};
+    for (int i = 0; i < 2; i++) {
+        free(fs[i]->ents);
+        fs[i]->ents = NULL;
+        fs[i]->n_ents = fs[i]->cap_ents = 0;
+    }
+}
+
 /* ------------------------------------------------------------ lookup */
 
 bool asc_lpm_lookup4(const struct asc_lpm *t, uint32_t a, uint64_t *val)

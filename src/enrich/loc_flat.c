@@ -54,8 +54,10 @@ struct asc_loc_flat {
     struct asc_lpm *lpm;
     char *pool;               /* copy of the string pool, NUL-terminated */
     uint32_t pool_len;
-    uint32_t *as_num;         /* open addressing, as_ref 0 = empty slot */
-    uint32_t *as_ref;         /* pool offset + 1 */
+    struct as_slot {
+        uint32_t num;
+        uint32_t ref;         /* pool offset + 1; 0 = empty slot */
+    } *as;                    /* open addressing by AS number */
     size_t as_mask;
     struct asc_loc_flat_stats st;
 };
@@ -82,7 +84,7 @@ static double mono(void)
 static size_t as_slot(const struct asc_loc_flat *f, uint32_t asn)
 {
     size_t i = (size_t)(asn * 2654435761u) & f->as_mask;
-    while (f->as_ref[i] && f->as_num[i] != asn)
+    while (f->as[i].ref && f->as[i].num != asn)
         i = (i + 1) & f->as_mask;
     return i;
 }
@@ -95,8 +97,7 @@ static int load_names(struct asc_loc_flat *f, const uint8_t *as, uint32_t as_len
     while (cap < n * 2)
         cap <<= 1;
     f->as_mask = cap - 1;
-    f->as_num = asc_xcalloc(cap, sizeof(*f->as_num));
-    f->as_ref = asc_xcalloc(cap, sizeof(*f->as_ref));
+    f->as = asc_xcalloc(cap, sizeof(*f->as));
     f->pool = asc_xmalloc((size_t)pool_len + 1);
     memcpy(f->pool, pool, pool_len);
     f->pool[pool_len] = 0;
@@ -104,10 +105,10 @@ static int load_names(struct asc_loc_flat *f, const uint8_t *as, uint32_t as_len
     for (size_t i = 0; i < n; i++) {
         uint32_t asn = rd32(as + i * AS_SIZE), off = rd32(as + i * AS_SIZE + 4);
         size_t j = as_slot(f, asn);
-        if (f->as_ref[j] || off >= pool_len)
+        if (f->as[j].ref || off >= pool_len)
             continue;
-        f->as_num[j] = asn;
-        f->as_ref[j] = off + 1;
+        f->as[j].num = asn;
+        f->as[j].ref = off + 1;
     }
     f->st.ases = n;
     return 0;
@@ -116,9 +117,9 @@ static int load_names(struct asc_loc_flat *f, const uint8_t *as, uint32_t as_len
 static const char *name_of(const struct asc_loc_flat *f, uint32_t asn)
 {
     size_t j = as_slot(f, asn);
-    if (!f->as_ref[j])
+    if (!f->as[j].ref)
         return NULL;
-    const char *s = f->pool + f->as_ref[j] - 1;
+    const char *s = f->pool + f->as[j].ref - 1;
     return *s ? s : NULL;
 }
 
@@ -291,8 +292,7 @@ void asc_loc_flat_free(struct asc_loc_flat *f)
         return;
     asc_lpm_free(f->lpm);
     free(f->pool);
-    free(f->as_num);
-    free(f->as_ref);
+    free(f->as);
     free(f);
 }
 

@@ -374,16 +374,16 @@ bool asc_lpm_lookup4(const struct asc_lpm *t, uint32_t a, uint64_t *val)
     const struct fam *f = &t->f4;
     if (!f->idx)
         return false;
-    uint32_t lo = f->idx[a >> 16], hi = f->idx[(a >> 16) + 1];
-    const uint32_t *s = f->start4;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi + 1) >> 1;
-        if (s[mid] <= a)
-            lo = mid;
-        else
-            hi = mid - 1;
+    uint32_t lo = f->idx[a >> 16], n = f->idx[(a >> 16) + 1] - lo + 1;
+    /* the last range in [lo, lo + n) starting at or below a (start4[lo] <= a
+     * by the index); branch-free, so the loads do not wait on mispredicts */
+    const uint32_t *base = f->start4 + lo;
+    while (n > 1) {
+        uint32_t half = n / 2;
+        base = base[half] <= a ? base + half : base;
+        n -= half;
     }
-    uint32_t v = f->vidx[lo];
+    uint32_t v = f->vidx[base - f->start4];
     if (!v)
         return false;
     *val = f->vals[v];
@@ -400,16 +400,16 @@ static bool lookup6(const struct fam *f, const uint8_t *b, uint64_t *val)
         al = (al << 8) | b[8 + i];
     }
     uint32_t top = (uint32_t)(ah >> 48);
-    uint32_t lo = f->idx[top], hi = f->idx[top + 1];
-    const struct start6 *s = f->start6;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi + 1) >> 1;
-        if (s[mid].hi < ah || (s[mid].hi == ah && s[mid].lo <= al))
-            lo = mid;
-        else
-            hi = mid - 1;
+    uint32_t lo = f->idx[top], n = f->idx[top + 1] - lo + 1;
+    const struct start6 *base = f->start6 + lo; /* as in asc_lpm_lookup4 */
+    while (n > 1) {
+        uint32_t half = n / 2;
+        const struct start6 *m = base + half;
+        bool le = (m->hi < ah) | ((m->hi == ah) & (m->lo <= al)); /* no branch */
+        base = le ? m : base;
+        n -= half;
     }
-    uint32_t v = f->vidx[lo];
+    uint32_t v = f->vidx[base - f->start6];
     if (!v)
         return false;
     *val = f->vals[v];

@@ -166,8 +166,11 @@ struct be_spec {
 static struct asc_enricher *open_one(const struct be_spec *b, size_t cache)
 {
     struct asc_db_arg arg = {b->kind, b->path};
-    struct asc_enrich_conf cf = {.dbs = &arg, .n_dbs = 1, .no_default = true,
-                                 .cache_entries = cache, .libloc_flat_after = b->flat_after};
+    struct asc_enrich_conf cf = {.dbs = &arg,
+                                 .n_dbs = 1,
+                                 .no_default = true,
+                                 .cache_entries = cache,
+                                 .libloc_flat_after = b->flat_after};
     struct asc_enricher *e = NULL;
     struct asc_err err = {0};
     if (asc_enrich_open(&cf, &e, &err) != 0) {

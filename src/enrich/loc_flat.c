@@ -38,10 +38,10 @@
 #include "enrich/loc_flat.h"
 #include "enrich/lpm.h"
 
-#define HDR_OFF 8     /* after magic and version */
-#define NODE_SIZE 12  /* struct loc_database_network_node_v1 */
-#define NET_SIZE 12   /* struct loc_database_network_v1 */
-#define AS_SIZE 8     /* struct loc_database_as_v1 */
+#define HDR_OFF 8    /* after magic and version */
+#define NODE_SIZE 12 /* struct loc_database_network_node_v1 */
+#define NET_SIZE 12  /* struct loc_database_network_v1 */
+#define AS_SIZE 8    /* struct loc_database_as_v1 */
 #define NO_NETWORK 0xffffffffu
 
 /* LPM value: asn | cc[0] << 32 | cc[1] << 40 | libloc flags << 48. 0 is a
@@ -50,14 +50,17 @@
 #define V_CC1 40
 #define V_FLAGS 48
 
+/* AS names: open addressing by AS number. */
+struct as_slot {
+    uint32_t num;
+    uint32_t ref; /* pool offset + 1; 0 = empty slot */
+};
+
 struct asc_loc_flat {
     struct asc_lpm *lpm;
-    char *pool;               /* copy of the string pool, NUL-terminated */
+    char *pool; /* copy of the string pool, NUL-terminated */
     uint32_t pool_len;
-    struct as_slot {
-        uint32_t num;
-        uint32_t ref;         /* pool offset + 1; 0 = empty slot */
-    } *as;                    /* open addressing by AS number */
+    struct as_slot *as;
     size_t as_mask;
     struct asc_loc_flat_stats st;
 };

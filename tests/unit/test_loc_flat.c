@@ -50,8 +50,10 @@ static bool have_db(void)
     const char *ci = getenv("CI");
     if (ci && !strcmp(ci, "true")) {
         th_failed_checks++;
-        fprintf(stderr, "  FAIL in %s: %s missing (CI=true; scripts/deps installs "
-                        "libloc-database)\n", th_current, DB);
+        fprintf(stderr,
+                "  FAIL in %s: %s missing (CI=true; scripts/deps installs "
+                "libloc-database)\n",
+                th_current, DB);
     } else {
         printf("# SKIP %s: %s missing\n", th_current, DB);
     }
@@ -87,8 +89,8 @@ static bool open_flat(void)
     asc_loc_flat_stats(asc_loc_flat_of(&be), &st);
     printf("# flat: %zu IPv4 + %zu IPv6 networks, %zu nodes, %zu ASes, %zu ranges, "
            "%.1f MiB, %.2f s\n",
-           st.networks4, st.networks6, st.nodes, st.ases, st.ranges,
-           (double)st.bytes / 1048576.0, st.seconds);
+           st.networks4, st.networks6, st.nodes, st.ases, st.ranges, (double)st.bytes / 1048576.0,
+           st.seconds);
     /* the database header counts the networks: every one is in the table */
     CHECK_EQ_U(st.networks4 + st.networks6, be.info.entries);
     CHECK(st.networks4 > 500000 && st.networks6 > 100000);
@@ -254,8 +256,11 @@ static void test_lazy_switch(void)
     if (!have_db())
         return;
     struct asc_db_arg arg = {ASC_DB_LIBLOC, DB};
-    struct asc_enrich_conf cf = {.dbs = &arg, .n_dbs = 1, .no_default = true,
-                                 .cache_entries = SIZE_MAX, .libloc_flat_after = 100};
+    struct asc_enrich_conf cf = {.dbs = &arg,
+                                 .n_dbs = 1,
+                                 .no_default = true,
+                                 .cache_entries = SIZE_MAX,
+                                 .libloc_flat_after = 100};
     struct asc_enricher *e = NULL;
     struct asc_err err = {0};
     CHECK_EQ_U(asc_enrich_open(&cf, &e, &err), 0);

@@ -53,6 +53,11 @@ $(BUILD)/lpm_bench: bench/lpm_bench.c $(BUILD)/libascribe.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libascribe.a $(LDLIBS)
 
+# Enrichment lookups per backend, with and without the cache (bench/lookup).
+$(BUILD)/enrich_bench: bench/enrich_bench.c $(BUILD)/libascribe.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libascribe.a $(LDLIBS)
+
 # NetFlow v9 export generator for the flow-input benchmark (libc only).
 $(BUILD)/genexport: tools/genexport.c
 	@mkdir -p $(dir $@)
@@ -77,7 +82,7 @@ asan:
 demo: deps all $(BUILD)/gencap
 	scripts/demo
 
-bench: deps all $(BUILD)/gencap $(BUILD)/lpm_bench $(BUILD)/genexport
+bench: deps all $(BUILD)/gencap $(BUILD)/lpm_bench $(BUILD)/enrich_bench $(BUILD)/genexport
 	bench/run
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))

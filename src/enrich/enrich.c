@@ -42,6 +42,7 @@ struct asc_enricher {
     struct asc_intel *intel;
     uint64_t tor_lists;       /* intel lists of category "tor" */
     struct asc_geo_cache *cache;
+    uint64_t libloc_flat_after;
     /* run metadata: relaxed counters, only on the uncached path */
     atomic_uint_fast64_t queries;
     atomic_uint_fast64_t answered[MAX_BACKENDS];
@@ -85,6 +86,8 @@ static int open_db(struct asc_enricher *e, const struct asc_db_arg *d, struct as
         break;
     default: return asc_err_set(err, ASC_EINVAL, "%s: unknown database kind", d->path);
     }
+    if (!rc && !strcmp(b.info.kind, "libloc"))
+        asc_loc_set_flat_after(&b, e->libloc_flat_after);
     return rc ? rc : add_backend(e, &b, err);
 }
 
@@ -186,6 +189,7 @@ int asc_enrich_open(const struct asc_enrich_conf *cf, struct asc_enricher **out,
                     struct asc_err *err)
 {
     struct asc_enricher *e = asc_xcalloc(1, sizeof(*e));
+    e->libloc_flat_after = cf->libloc_flat_after ? cf->libloc_flat_after : ASC_LOC_FLAT_AFTER;
     int rc = 0;
     for (size_t i = 0; i < cf->n_dbs && !rc; i++)
         rc = open_db(e, &cf->dbs[i], err);

@@ -112,6 +112,10 @@ struct asc_enrich_conf {
     const char *const *mmdb_dirs;      /* where to discover .mmdb; NULL: the usual ones */
     size_t n_mmdb_dirs;
     size_t cache_entries;              /* 0: default (65536); SIZE_MAX: no cache */
+    /* libloc fast path: copy libloc's networks into an LPM after this many
+     * lookups through libloc (0: the default, 20,000; UINT64_MAX: never;
+     * docs/enrich.md "libloc fast path"). */
+    uint64_t libloc_flat_after;
 };
 
 struct asc_enricher;

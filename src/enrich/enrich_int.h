@@ -13,6 +13,22 @@
 #define ASC_LOC_DEFAULT_PATH "/var/lib/location/database.db"
 int asc_loc_open(const char *path, struct asc_geo_backend *out, struct asc_err *err);
 
+/* The libloc backend's fast path (loc.c, loc_flat.c): after this many
+ * lookups through libloc's tree walk, its networks are copied into an LPM
+ * and later lookups probe that (same answers). */
+#define ASC_LOC_FLAT_AFTER 20000u
+/* Threshold for backend b (opened by asc_loc_open): 0 builds on the first
+ * lookup, UINT64_MAX never. Call before any lookup. */
+void asc_loc_set_flat_after(struct asc_geo_backend *b, uint64_t n);
+/* Builds the fast path now (no-op when built); 0 or a negative ASC_E*. */
+int asc_loc_flatten(const struct asc_geo_backend *b, struct asc_err *err);
+/* The fast path when built, else NULL (struct asc_loc_flat: loc_flat.h). */
+struct asc_loc_flat;
+const struct asc_loc_flat *asc_loc_flat_of(const struct asc_geo_backend *b);
+/* libloc's own lookup, never the fast path (tests and benchmarks). */
+unsigned asc_loc_tree_lookup(const struct asc_geo_backend *b, const struct asc_addr *a,
+                             struct asc_geo_part *out);
+
 /* MaxMind DB file (mmdb.c): GeoLite2/GeoIP2/DB-IP Country, City, ASN, ISP,
  * Anonymous-IP, Enterprise. asn_only: use it for ASN and AS name only.
  * The search tree and every data record are checked at open (files up to

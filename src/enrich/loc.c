@@ -17,10 +17,19 @@
  * repeated addresses away from it (bench/README.md has the numbers).
  * AS names are copied into a table owned by the backend, so the pointers
  * handed out stay valid until close, unlike libloc's per-lookup objects.
+ *
+ * Fast path (loc_flat.c): libloc's tree walk costs about 3 us a lookup.
+ * Once a run has made more than `flat_after` lookups here (default
+ * ASC_LOC_FLAT_AFTER), the lookup that crosses the threshold copies every
+ * network of the database into the project's LPM (about 0.5-1 s for the
+ * 1.3M networks of Debian's database), publishes it with a release store,
+ * and from then on lookups are one lock-free LPM probe with the same
+ * answers. Small runs never pay for the copy.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +41,7 @@
 #include <libloc/as.h>
 
 #include "enrich/enrich_int.h"
+#include "enrich/loc_flat.h"
 
 /* ---------------------------------------------------------------- header */
 
@@ -114,6 +124,11 @@ struct loc_state {
     uint32_t *asn;
     char **name;
     size_t cap, used;
+    /* the fast path: NULL until built; written once under mu */
+    _Atomic(struct asc_loc_flat *) flat;
+    uint64_t slow;            /* lookups through libloc; under mu */
+    uint64_t flat_after;      /* build once slow exceeds it; UINT64_MAX never */
+    bool flat_failed;         /* the build failed: stay on libloc */
 };
 
 static void quiet_log(struct loc_ctx *ctx, int prio, const char *file, int line, const char *fn,
@@ -183,16 +198,13 @@ static void to_in6(const struct asc_addr *a, struct in6_addr *out)
 
 static uint32_t net_flags(struct loc_network *n)
 {
-    uint32_t f = 0;
-    if (loc_network_has_flag(n, LOC_NETWORK_FLAG_ANYCAST))
-        f |= ASC_NF_ANYCAST;
-    if (loc_network_has_flag(n, LOC_NETWORK_FLAG_ANONYMOUS_PROXY))
-        f |= ASC_NF_ANON_PROXY;
-    if (loc_network_has_flag(n, LOC_NETWORK_FLAG_SATELLITE_PROVIDER))
-        f |= ASC_NF_SATELLITE;
-    if (loc_network_has_flag(n, LOC_NETWORK_FLAG_DROP))
-        f |= ASC_NF_HOSTILE;
-    return f;
+    static const uint32_t bits[] = {LOC_NETWORK_FLAG_ANYCAST, LOC_NETWORK_FLAG_ANONYMOUS_PROXY,
+                                    LOC_NETWORK_FLAG_SATELLITE_PROVIDER, LOC_NETWORK_FLAG_DROP};
+    uint32_t lf = 0;
+    for (size_t i = 0; i < ASC_ARRAY_LEN(bits); i++)
+        if (loc_network_has_flag(n, bits[i]))
+            lf |= bits[i];
+    return asc_loc_flags(lf);
 }
 
 static void copy_cc(char dst[3], const char *cc)
@@ -227,22 +239,91 @@ static unsigned fill_part(struct loc_state *s, struct loc_network *n, struct asc
     return got;
 }
 
-static unsigned loc_lookup(void *state, const struct asc_addr *a, struct asc_geo_part *out)
+/* libloc's own lookup; s->mu held. */
+static unsigned tree_lookup(struct loc_state *s, const struct asc_addr *a,
+                            struct asc_geo_part *out)
 {
-    struct loc_state *s = state;
     struct in6_addr in6;
     struct loc_network *n = NULL;
     unsigned got = 0;
     to_in6(a, &in6);
-    pthread_mutex_lock(&s->mu);
     if (loc_database_lookup(s->db, &in6, &n) == 0 && n)
         got = fill_part(s, n, out, true);
     if (n)
         loc_network_unref(n);
-    pthread_mutex_unlock(&s->mu);
     if (!got)
         memset(out, 0, sizeof(*out));
     return got;
+}
+
+/* Builds the fast path; s->mu held. */
+static int flatten_locked(struct loc_state *s, struct asc_err *err)
+{
+    if (atomic_load_explicit(&s->flat, memory_order_relaxed))
+        return 0;
+    struct asc_loc_flat *f = NULL;
+    struct asc_err e1 = {0};
+    int rc = asc_loc_flat_build(fileno(s->f), s->path, &f, &e1);
+    if (rc) {
+        s->flat_failed = true;
+        asc_log(ASC_LOG_WARN, "enrich", "%s; staying on libloc's lookups", e1.msg);
+        return err ? asc_err_set(err, rc, "%s", e1.msg) : rc;
+    }
+    struct asc_loc_flat_stats st;
+    asc_loc_flat_stats(f, &st);
+    asc_log(ASC_LOG_INFO, "enrich",
+            "%s: %zu IPv4 + %zu IPv6 networks copied into the LPM (%zu ranges, %.1f MiB) "
+            "in %.2f s after %llu libloc lookups",
+            s->path, st.networks4, st.networks6, st.ranges, (double)st.bytes / 1048576.0,
+            st.seconds, (unsigned long long)s->slow);
+    atomic_store_explicit(&s->flat, f, memory_order_release);
+    return 0;
+}
+
+static unsigned loc_lookup(void *state, const struct asc_addr *a, struct asc_geo_part *out)
+{
+    struct loc_state *s = state;
+    struct asc_loc_flat *f = atomic_load_explicit(&s->flat, memory_order_acquire);
+    if (f)
+        return asc_loc_flat_lookup(f, a, out);
+    pthread_mutex_lock(&s->mu);
+    f = atomic_load_explicit(&s->flat, memory_order_relaxed);
+    if (!f && !s->flat_failed && ++s->slow > s->flat_after && flatten_locked(s, NULL) == 0)
+        f = atomic_load_explicit(&s->flat, memory_order_relaxed);
+    unsigned got = f ? asc_loc_flat_lookup(f, a, out) : tree_lookup(s, a, out);
+    pthread_mutex_unlock(&s->mu);
+    return got;
+}
+
+unsigned asc_loc_tree_lookup(const struct asc_geo_backend *b, const struct asc_addr *a,
+                             struct asc_geo_part *out)
+{
+    struct loc_state *s = b->state;
+    pthread_mutex_lock(&s->mu);
+    unsigned got = tree_lookup(s, a, out);
+    pthread_mutex_unlock(&s->mu);
+    return got;
+}
+
+int asc_loc_flatten(const struct asc_geo_backend *b, struct asc_err *err)
+{
+    struct loc_state *s = b->state;
+    pthread_mutex_lock(&s->mu);
+    int rc = flatten_locked(s, err);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+const struct asc_loc_flat *asc_loc_flat_of(const struct asc_geo_backend *b)
+{
+    struct loc_state *s = b->state;
+    return atomic_load_explicit(&s->flat, memory_order_acquire);
+}
+
+void asc_loc_set_flat_after(struct asc_geo_backend *b, uint64_t n)
+{
+    struct loc_state *s = b->state;
+    s->flat_after = n;
 }
 
 /* Every network of the database, flattened (no overlaps), so per-AS and
@@ -303,6 +384,7 @@ static void loc_close(void *state)
         loc_unref(s->ctx);
     if (s->f)
         fclose(s->f);
+    asc_loc_flat_free(atomic_load_explicit(&s->flat, memory_order_relaxed));
     for (size_t i = 0; i < s->cap; i++)
         free(s->name[i]);
     free(s->asn);
@@ -345,6 +427,7 @@ int asc_loc_open(const char *path, struct asc_geo_backend *out, struct asc_err *
     struct loc_state *s = asc_xcalloc(1, sizeof(*s));
     int rc = 0;
     pthread_mutex_init(&s->mu, NULL);
+    s->flat_after = ASC_LOC_FLAT_AFTER;
     s->path = asc_xstrdup(path);
     s->f = fopen(path, "rb");
     if (!s->f) {

@@ -6,7 +6,9 @@
  *  - start[0] == 0 and start[] is strictly increasing; range i covers
  *    [start[i], start[i+1]) and carries vidx[i], an index into vals[]
  *    (0 means "no prefix covers this range");
- *  - adjacent ranges never carry the same vidx (they are coalesced);
+ *  - vals[] holds each distinct value once (vals[1..n_vals)), so adjacent
+ *    ranges never carry the same vidx: ranges with equal values are
+ *    coalesced, and the value table stays small enough to sit in cache;
  *  - idx[b] is the range containing the first address of top-16-bit bucket
  *    b, idx[65536] the last range, so the range of an address in bucket b
  *    lies in [idx[b], idx[b+1]].
@@ -44,6 +46,7 @@ struct fam {
     struct start6 *start6;      /* width 128 */
     uint32_t *vidx;
     uint64_t *vals;             /* vals[0] unused */
+    size_t n_vals;              /* entries of vals[], with the unused 0 */
     uint32_t *idx;              /* NBUCKET + 1 entries, NULL when empty */
 };
 
@@ -123,6 +126,7 @@ static void fam_clear_built(struct fam *f)
     f->vals = NULL;
     f->idx = NULL;
     f->n_ranges = 0;
+    f->n_vals = 0;
 }
 
 void asc_lpm_free(struct asc_lpm *t)
@@ -180,12 +184,17 @@ static int ent_cmp(const void *pa, const void *pb)
     return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-/* Sorts and merges duplicate prefixes in place by the mode's rule. */
+/* Sorts and merges duplicate prefixes in place by the mode's rule. Input
+ * added in order (a tree walked depth-first) is not sorted again. */
 static void fam_dedup(struct fam *f, enum asc_lpm_mode mode)
 {
     if (f->n_ents == 0)
         return;
-    qsort(f->ents, f->n_ents, sizeof(*f->ents), ent_cmp);
+    size_t i = 1;
+    while (i < f->n_ents && ent_cmp(&f->ents[i - 1], &f->ents[i]) < 0)
+        i++;
+    if (i < f->n_ents)
+        qsort(f->ents, f->n_ents, sizeof(*f->ents), ent_cmp);
     size_t w = 0;
     for (size_t r = 1; r < f->n_ents; r++) {
         struct ent *keep = &f->ents[w], *e = &f->ents[r];
@@ -260,6 +269,46 @@ static void fam_flatten(struct fam *f, enum asc_lpm_mode mode, struct rbuf *r)
     }
 }
 
+/* Replaces vals[] (one per prefix) by its distinct values, renumbers the
+ * ranges and coalesces neighbours that now carry the same index. */
+static void fam_unique_vals(struct fam *f, struct rbuf *r)
+{
+    size_t n = f->n_ents + 1, cap = 16;
+    while (cap < n * 2)
+        cap <<= 1;
+    uint32_t *slot = asc_xcalloc(cap, sizeof(*slot)); /* new index, 0 empty */
+    uint32_t *map = asc_xmalloc(n * sizeof(*map));
+    uint64_t *vals = asc_xmalloc(n * sizeof(*vals));
+    size_t nv = 1;
+    map[0] = 0;
+    vals[0] = 0;
+    for (size_t i = 1; i < n; i++) {
+        uint64_t v = f->vals[i], h = v * 0x9e3779b97f4a7c15ull;
+        size_t j = (size_t)(h ^ h >> 29) & (cap - 1);
+        while (slot[j] && vals[slot[j]] != v)
+            j = (j + 1) & (cap - 1);
+        if (!slot[j]) {
+            vals[nv] = v;
+            slot[j] = (uint32_t)nv++;
+        }
+        map[i] = slot[j];
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        uint32_t v = map[r->vidx[i]];
+        if (w && r->vidx[w - 1] == v)
+            continue;
+        r->start[w] = r->start[i];
+        r->vidx[w++] = v;
+    }
+    r->n = w;
+    free(slot);
+    free(map);
+    free(f->vals);
+    f->vals = asc_xrealloc(vals, nv, sizeof(*vals));
+    f->n_vals = nv;
+}
+
 static void fam_index(struct fam *f, const struct rbuf *r)
 {
     unsigned shift = f->width - 16;
@@ -283,6 +332,7 @@ static void fam_build(struct fam *f, enum asc_lpm_mode mode)
         return;
     struct rbuf r = {0};
     fam_flatten(f, mode, &r);
+    fam_unique_vals(f, &r);
     f->n_ranges = r.n;
     if (f->width == 32) {
         f->start4 = asc_xmalloc(r.n * sizeof(*f->start4));
@@ -307,6 +357,16 @@ int asc_lpm_build(struct asc_lpm *t)
     return 0;
 }
 
+void asc_lpm_shrink(struct asc_lpm *t)
+{
+    struct fam *fs[2] = {&t->f4, &t->f6};
+    for (int i = 0; i < 2; i++) {
+        free(fs[i]->ents);
+        fs[i]->ents = NULL;
+        fs[i]->n_ents = fs[i]->cap_ents = 0;
+    }
+}
+
 /* ------------------------------------------------------------ lookup */
 
 bool asc_lpm_lookup4(const struct asc_lpm *t, uint32_t a, uint64_t *val)
@@ -314,16 +374,16 @@ bool asc_lpm_lookup4(const struct asc_lpm *t, uint32_t a, uint64_t *val)
     const struct fam *f = &t->f4;
     if (!f->idx)
         return false;
-    uint32_t lo = f->idx[a >> 16], hi = f->idx[(a >> 16) + 1];
-    const uint32_t *s = f->start4;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi + 1) >> 1;
-        if (s[mid] <= a)
-            lo = mid;
-        else
-            hi = mid - 1;
+    uint32_t lo = f->idx[a >> 16], n = f->idx[(a >> 16) + 1] - lo + 1;
+    /* the last range in [lo, lo + n) starting at or below a (start4[lo] <= a
+     * by the index); branch-free, so the loads do not wait on mispredicts */
+    const uint32_t *base = f->start4 + lo;
+    while (n > 1) {
+        uint32_t half = n / 2;
+        base = base[half] <= a ? base + half : base;
+        n -= half;
     }
-    uint32_t v = f->vidx[lo];
+    uint32_t v = f->vidx[base - f->start4];
     if (!v)
         return false;
     *val = f->vals[v];
@@ -340,16 +400,16 @@ static bool lookup6(const struct fam *f, const uint8_t *b, uint64_t *val)
         al = (al << 8) | b[8 + i];
     }
     uint32_t top = (uint32_t)(ah >> 48);
-    uint32_t lo = f->idx[top], hi = f->idx[top + 1];
-    const struct start6 *s = f->start6;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi + 1) >> 1;
-        if (s[mid].hi < ah || (s[mid].hi == ah && s[mid].lo <= al))
-            lo = mid;
-        else
-            hi = mid - 1;
+    uint32_t lo = f->idx[top], n = f->idx[top + 1] - lo + 1;
+    const struct start6 *base = f->start6 + lo; /* as in asc_lpm_lookup4 */
+    while (n > 1) {
+        uint32_t half = n / 2;
+        const struct start6 *m = base + half;
+        bool le = (m->hi < ah) | ((m->hi == ah) & (m->lo <= al)); /* no branch */
+        base = le ? m : base;
+        n -= half;
     }
-    uint32_t v = f->vidx[lo];
+    uint32_t v = f->vidx[base - f->start6];
     if (!v)
         return false;
     *val = f->vals[v];
@@ -395,7 +455,7 @@ static size_t fam_bytes(const struct fam *f)
     if (!f->idx)
         return 0;
     size_t per = f->width == 32 ? sizeof(uint32_t) : sizeof(struct start6);
-    return f->n_ranges * (per + sizeof(uint32_t)) + (f->n_built + 1) * sizeof(uint64_t) +
+    return f->n_ranges * (per + sizeof(uint32_t)) + f->n_vals * sizeof(uint64_t) +
            (NBUCKET + 1) * sizeof(uint32_t);
 }
 

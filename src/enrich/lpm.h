@@ -59,6 +59,12 @@ int asc_lpm_add4(struct asc_lpm *t, uint32_t net, unsigned plen, uint64_t val);
 /* Builds the lookup structure from everything added so far. Returns 0. */
 int asc_lpm_build(struct asc_lpm *t);
 
+/* Frees the prefixes kept for the next build and for asc_lpm_walk(),
+ * keeping only the built lookup structure (large read-only tables). After
+ * it, asc_lpm_walk() sees nothing and a later build sees only the prefixes
+ * added after the shrink. */
+void asc_lpm_shrink(struct asc_lpm *t);
+
 /* Longest match for `a`: true and *val set when a prefix covers it. */
 bool asc_lpm_lookup(const struct asc_lpm *t, const struct asc_addr *a, uint64_t *val);
 /* IPv4 fast path, address in host byte order. */

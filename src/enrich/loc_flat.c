@@ -306,17 +306,11 @@ void asc_loc_flat_stats(const struct asc_loc_flat *f, struct asc_loc_flat_stats 
 
 /* ---------------------------------------------------------------- lookup */
 
-unsigned asc_loc_flat_lookup(const struct asc_loc_flat *f, const struct asc_addr *a,
-                             struct asc_geo_part *out)
+/* The answer a table value v stands for. */
+static unsigned decode_val(const struct asc_loc_flat *f, uint64_t v, struct asc_geo_part *out)
 {
-    uint64_t v = 0;
-    bool hit;
-    if (a->family == ASC_AF_INET6 && !memcmp(a->b, v4map, 12)) /* ::ffff:a.b.c.d */
-        hit = asc_lpm_lookup4(f->lpm, rd32(a->b + 12), &v);
-    else
-        hit = asc_lpm_lookup(f->lpm, a, &v);
     memset(out, 0, sizeof(*out));
-    if (!hit || !v)
+    if (!v)
         return 0;
     unsigned got = 0;
     if (v >> V_CC0 & 0xff) {
@@ -336,4 +330,48 @@ unsigned asc_loc_flat_lookup(const struct asc_loc_flat *f, const struct asc_addr
     if (out->flags)
         got |= ASC_GEO_FLAGS;
     return got;
+}
+
+unsigned asc_loc_flat_lookup(const struct asc_loc_flat *f, const struct asc_addr *a,
+                             struct asc_geo_part *out)
+{
+    uint64_t v = 0;
+    bool hit;
+    if (a->family == ASC_AF_INET6 && !memcmp(a->b, v4map, 12)) /* ::ffff:a.b.c.d */
+        hit = asc_lpm_lookup4(f->lpm, rd32(a->b + 12), &v);
+    else
+        hit = asc_lpm_lookup(f->lpm, a, &v);
+    if (!hit)
+        v = 0;
+    return decode_val(f, v, out);
+}
+
+struct walk_ctx {
+    const struct asc_loc_flat *f;
+    void (*cb)(void *ctx, const struct asc_addr *net, unsigned plen, const struct asc_geo_part *g);
+    void *ctx;
+    struct asc_geo_part g;
+};
+
+static void walk_cidr(void *ctx, const struct asc_addr *net, unsigned plen)
+{
+    struct walk_ctx *w = ctx;
+    w->cb(w->ctx, net, plen, &w->g);
+}
+
+static int walk_range(void *ctx, const struct asc_addr *lo, const struct asc_addr *hi, uint64_t v)
+{
+    struct walk_ctx *w = ctx;
+    if (!decode_val(w->f, v, &w->g))
+        return 0;
+    return asc_range_to_cidrs(lo, hi, walk_cidr, w) < 0 ? ASC_EINVAL : 0;
+}
+
+int asc_loc_flat_walk(const struct asc_loc_flat *f,
+                      void (*cb)(void *ctx, const struct asc_addr *net, unsigned plen,
+                                 const struct asc_geo_part *g),
+                      void *ctx)
+{
+    struct walk_ctx w = {.f = f, .cb = cb, .ctx = ctx};
+    return asc_lpm_walk_ranges(f->lpm, walk_range, &w);
 }

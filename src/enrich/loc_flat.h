@@ -37,6 +37,16 @@ void asc_loc_flat_stats(const struct asc_loc_flat *f, struct asc_loc_flat_stats 
 unsigned asc_loc_flat_lookup(const struct asc_loc_flat *f, const struct asc_addr *a,
                              struct asc_geo_part *out);
 
+/* Calls cb for every network of the table, flattened (no overlaps; the
+ * ranges of equal answers split into CIDR blocks), with the answer there,
+ * IPv4 first, in address order: the same address space and answers as
+ * libloc's flattening enumerator, in about a second instead of minutes.
+ * Returns 0 or a negative ASC_E*. */
+int asc_loc_flat_walk(const struct asc_loc_flat *f,
+                      void (*cb)(void *ctx, const struct asc_addr *net, unsigned plen,
+                                 const struct asc_geo_part *g),
+                      void *ctx);
+
 /* libloc network flags (LOC_NETWORK_FLAG_*) as ASC_NF_* bits. */
 static inline uint32_t asc_loc_flags(uint32_t lf)
 {

@@ -450,6 +450,42 @@ int asc_lpm_walk(const struct asc_lpm *t,
     return rc ? rc : fam_walk(&t->f6, cb, ctx);
 }
 
+static u128 range_start(const struct fam *f, size_t i)
+{
+    if (f->width == 32)
+        return f->start4[i];
+    return (u128)f->start6[i].hi << 64 | f->start6[i].lo;
+}
+
+static int fam_walk_ranges(const struct fam *f,
+                           int (*cb)(void *, const struct asc_addr *, const struct asc_addr *,
+                                     uint64_t),
+                           void *ctx)
+{
+    for (size_t i = 0; f->idx && i < f->n_ranges; i++) {
+        if (!f->vidx[i])
+            continue;
+        u128 lo = range_start(f, i);
+        u128 hi = i + 1 < f->n_ranges ? range_start(f, i + 1) - 1 : hostmask(f->width, 0);
+        struct asc_addr a, b;
+        key_addr(lo, f->width, &a);
+        key_addr(hi, f->width, &b);
+        int rc = cb(ctx, &a, &b, f->vals[f->vidx[i]]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int asc_lpm_walk_ranges(const struct asc_lpm *t,
+                        int (*cb)(void *ctx, const struct asc_addr *lo, const struct asc_addr *hi,
+                                  uint64_t val),
+                        void *ctx)
+{
+    int rc = fam_walk_ranges(&t->f4, cb, ctx);
+    return rc ? rc : fam_walk_ranges(&t->f6, cb, ctx);
+}
+
 static size_t fam_bytes(const struct fam *f)
 {
     if (!f->idx)

@@ -77,6 +77,16 @@ int asc_lpm_walk(const struct asc_lpm *t,
                  int (*cb)(void *ctx, const struct asc_addr *net, unsigned plen, uint64_t val),
                  void *ctx);
 
+/* Calls cb for every range [lo, hi] of the built structure that carries a
+ * value, with the value a lookup returns there (the longest prefix's, or
+ * the OR of the covering ones), IPv4 first, in address order; neighbours
+ * with equal values may come merged. Works after asc_lpm_shrink. Stops and
+ * returns cb's value when it is non-zero. */
+int asc_lpm_walk_ranges(const struct asc_lpm *t,
+                        int (*cb)(void *ctx, const struct asc_addr *lo, const struct asc_addr *hi,
+                                  uint64_t val),
+                        void *ctx);
+
 struct asc_lpm_stats {
     size_t n_prefixes4, n_prefixes6; /* distinct prefixes in the last build */
     size_t n_ranges4, n_ranges6;     /* flattened ranges */

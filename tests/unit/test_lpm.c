@@ -504,5 +504,64 @@ static void test_real_registry_files(void)
     free(r.h);
 }
 
-TEST_MAIN(T(test_nesting), T(test_edges), T(test_duplicates), T(test_range_to_cidrs),
+struct range_rec {
+    uint32_t lo[64], hi[64];
+    uint64_t val[64];
+    size_t n;
+    bool v6_seen;
+};
+
+static int on_range(void *ctx, const struct asc_addr *lo, const struct asc_addr *hi, uint64_t v)
+{
+    struct range_rec *r = ctx;
+    if (lo->family != ASC_AF_INET) {
+        r->v6_seen = true;
+        return 0;
+    }
+    if (r->n < 64) {
+        r->lo[r->n] = (uint32_t)lo->b[0] << 24 | (uint32_t)lo->b[1] << 16 |
+                      (uint32_t)lo->b[2] << 8 | lo->b[3];
+        r->hi[r->n] = (uint32_t)hi->b[0] << 24 | (uint32_t)hi->b[1] << 16 |
+                      (uint32_t)hi->b[2] << 8 | hi->b[3];
+        r->val[r->n] = v;
+    }
+    r->n++;
+    return 0;
+}
+
+/* The range walk covers exactly the addresses that have a value, each range
+ * with the value a lookup gives at its ends, in order, after a shrink too. */
+static void test_walk_ranges(void)
+{
+    struct asc_lpm *t = asc_lpm_new(ASC_LPM_LAST);
+    add(t, "10.0.0.0/8", 1);
+    add(t, "10.1.2.0/24", 3);
+    add(t, "10.1.2.3/32", 4);
+    add(t, "255.255.255.0/24", 7);
+    add(t, "0.0.0.0/32", 8);
+    add(t, "2001:db8::/32", 9);
+    asc_lpm_build(t);
+    asc_lpm_shrink(t);
+    struct range_rec r = {0};
+    CHECK_EQ_U(asc_lpm_walk_ranges(t, on_range, &r), 0);
+    CHECK(r.v6_seen);
+    CHECK(r.n >= 6 && r.n <= 64);
+    uint64_t total = 0;
+    for (size_t i = 0; i < r.n && i < 64; i++) {
+        uint64_t v;
+        CHECK(r.lo[i] <= r.hi[i]);
+        if (i)
+            CHECK(r.lo[i] > r.hi[i - 1]);
+        CHECK(asc_lpm_lookup4(t, r.lo[i], &v) && v == r.val[i]);
+        CHECK(asc_lpm_lookup4(t, r.hi[i], &v) && v == r.val[i]);
+        total += (uint64_t)r.hi[i] - r.lo[i] + 1;
+    }
+    /* 10/8 + 255.255.255.0/24 + 0.0.0.0: every address with a value once */
+    CHECK_EQ_U(total, (1u << 24) + 256 + 1);
+    CHECK_EQ_U(r.lo[0], 0);
+    CHECK_EQ_U(r.hi[r.n - 1], 0xffffffffu);
+    asc_lpm_free(t);
+}
+
+TEST_MAIN(T(test_nesting), T(test_walk_ranges), T(test_edges), T(test_duplicates), T(test_range_to_cidrs),
           T(test_cidr_parse), T(test_or_random), T(test_real_registry_files))

@@ -27,6 +27,7 @@ struct asc_pipe_conf {
     struct asc_conf *conf;                /* detector settings (--set), may be NULL */
     struct asc_enricher *enr;             /* enrichment, may be NULL */
     bool no_stitch;                       /* keep one-way export records apart */
+    const char *evidence_dir;             /* pcap extracts (--evidence), NULL = none */
 };
 
 /* Inputs sorted by kind (inputs.c): captures (packets or export datagrams)

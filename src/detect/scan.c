@@ -89,6 +89,9 @@ struct scan {
     int64_t last_sweep;
     uint64_t dropped;              /* flows or SYNs with no table slot */
     uint64_t budget;               /* set slots left (max_slots in all) */
+    uint64_t evicted;              /* undetected sources evicted for a new one */
+    uint64_t capped;               /* probes not held: a per-source set was full */
+    const struct asc_evidence_hook *ev;   /* NULL unless extracts are written */
 };
 
 /* ---- settings ----------------------------------------------------------- */
@@ -143,6 +146,7 @@ static int scan_init(const struct asc_det_env *env, void **state, struct asc_err
         return asc_err_set(err, ASC_EINVAL, "scan: a threshold or cap is out of range");
     }
     d->g = env ? env->grader : NULL;
+    d->ev = env ? env->evidence : NULL;
     size_t n = WAYS;
     while (n < (size_t)p->max_sources)
         n <<= 1;
@@ -230,6 +234,12 @@ static void src_restart(struct scan *d, struct ssrc *e)
     e->src = a;
     e->seen = seen;
     src_sets_init(d, e);
+}
+
+/* The evidence key of a (source, transport) entry (detector.h). */
+static uint64_t ev_key(const struct asc_addr *src, unsigned pc)
+{
+    return (scan_hash_addr(src) ^ (uint64_t)(pc + 1) * 0x9e3779b97f4a7c15ull ^ 0x7363616eull) | 1;
 }
 
 /* ---- per flow ----------------------------------------------------------- */
@@ -368,8 +378,11 @@ static void note_probe(struct scan *d, struct ssrc *e, const struct asc_flow *f)
         e->ttl = f->dir[0].ttl_max;
     if (e->n_cid < ASC_INC_CIDS)
         e->cid[e->n_cid++] = f->key;
-    if (!e->detected && shape(d, e) != SH_NONE)
+    if (!e->detected && shape(d, e) != SH_NONE) {
         e->detected = 1;
+        if (d->ev)
+            d->ev->open(d->ev->ctx, ev_key(&e->src, e->pc), e->first);
+    }
 }
 
 static void scan_on_flow_end(void *state, const struct asc_flow *f)
@@ -423,12 +436,22 @@ static int fingerprint(const struct asc_ipl *l)
     return -1;
 }
 
+/* Evidence: every packet a flow's originator sends may be a probe; the
+ * extract of a scanner holds its packets. */
+static void note_evidence(const struct scan *d, const struct asc_pkt *p, const struct asc_flow *f)
+{
+    const struct asc_ipl *o = &p->ipl[0];
+    if (f && !asc_addr_cmp(&o->src, &f->key.orig) && !asc_addr_cmp(&o->dst, &f->key.resp))
+        d->ev->note(d->ev->ctx, ev_key(&f->key.orig, proto_class(f->key.proto)));
+}
+
 static void scan_on_pkt(void *state, const struct asc_pkt *p, const struct asc_flow *f)
 {
     struct scan *d = state;
-    (void)f;
     if (p->n_ipl == 0)
         return;
+    if (d->ev)
+        note_evidence(d, p, f);
     const struct asc_ipl *l = &p->ipl[p->n_ipl - 1];
     if (l->proto != 6 || !l->l4_ok || (l->tcp_flags & (0x02 | 0x10)) != 0x02)
         return;
@@ -521,6 +544,7 @@ static void emit_one(struct scan *d, const struct ssrc *e, struct asc_emitter *o
     inc.n_cids = e->n_cid;
     inc.params = d->params;
     inc.n_params = d->n_params;
+    inc.evidence_key = d->ev ? ev_key(&e->src, e->pc) : 0;
     double s = 3 + log10(fmax(1.0, (double)e->hosts.n * (double)e->ports.n)) +
                (inc.fingerprint ? 1 : 0) + (e->trw.state == SCAN_TRW_SCANNER ? 0.5 : 0);
     inc.severity = fmin(10, round(s * 10) / 10);

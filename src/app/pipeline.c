@@ -175,6 +175,28 @@ static int detectors_init(struct run *r, struct asc_err *err)
     return asc_conf_unused(r->pc->conf, err);
 }
 
+/* Each running detector's capacities and losses, for the run record. */
+static void det_stats(const struct run *r, struct asc_run_summary *s)
+{
+    for (size_t i = 0; i < r->n_det && s->n_det < ASC_ARRAY_LEN(s->det); i++) {
+        const struct asc_detector_ops *d = asc_detectors[i];
+        if (!r->det_state[i])
+            continue;
+        struct asc_det_summary *o = &s->det[s->n_det++];
+        o->name = d->name;
+        if (!d->stats)
+            continue;
+        struct asc_det_stat st[ASC_DET_STATS];
+        size_t n = d->stats(r->det_state[i], st);
+        for (size_t j = 0; j < n && j < ASC_ARRAY_LEN(o->st); j++) {
+            o->st[j].name = st[j].name;
+            o->st[j].value = st[j].value;
+            o->st[j].is_drop = st[j].is_drop;
+            o->n = j + 1;
+        }
+    }
+}
+
 static void note_linktype(struct asc_run_summary *s, int dlt)
 {
     for (size_t i = 0; i < ASC_ARRAY_LEN(s->linktypes); i++) {
@@ -265,6 +287,7 @@ int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum
     asc_flow_table_flush(ft);
     tick(&r, sum->last + ASC_NS_PER_SEC, true);
     asc_flow_table_stats(ft, &sum->flow);
+    det_stats(&r, sum);
     sum->inputs_damaged = asc_merge_damaged(m);
     sum->flowin = *asc_fi_stats(r.fi);
     sum->n_talkers = asc_topk_list(r.talkers, sum->talkers, ASC_SUM_TOP);

@@ -368,6 +368,14 @@ static void bs_on_tick(void *state, asc_time now, bool final, struct asc_emitter
     free(closing);
 }
 
+static size_t bs_stats(const void *state, struct asc_det_stat *out)
+{
+    const struct backscatter *d = state;
+    out[0] = (struct asc_det_stat){"victim_capacity", d->nsets * WAYS, false};
+    out[1] = (struct asc_det_stat){"dropped_pkts", d->dropped, true};
+    return 2;
+}
+
 const struct asc_detector_ops asc_detector_backscatter = {
     .abi = ASC_DETECTOR_ABI,
     .name = "backscatter",
@@ -377,4 +385,5 @@ const struct asc_detector_ops asc_detector_backscatter = {
     .on_pkt = bs_on_pkt,
     .on_tick = bs_on_tick,
     .fini = bs_fini,
+    .stats = bs_stats,
 };

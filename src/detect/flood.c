@@ -141,6 +141,8 @@ static struct dstv *dv_get(struct flood *d, const struct asc_addr *dst, unsigned
     }
     if (!victim)
         return NULL;
+    if (victim->used)
+        d->evicted++;
     memset(victim, 0, sizeof(*victim));
     victim->used = 1;
     victim->dst = *dst;
@@ -284,6 +286,17 @@ static void flood_on_flow_end(void *state, const struct asc_flow *f)
         asc_srcset_mark(e->inc->src, &f->key.orig, ASC_EV_ANSWERED);
 }
 
+static size_t flood_stats(const void *state, struct asc_det_stat *out)
+{
+    const struct flood *d = state;
+    out[0] = (struct asc_det_stat){"dst_capacity", d->nsets * WAYS, false};
+    out[1] = (struct asc_det_stat){"dst_evicted", d->evicted, false};
+    out[2] = (struct asc_det_stat){"dropped_pkts", d->dropped, true};
+    out[3] = (struct asc_det_stat){"max_sources", (uint64_t)d->prm.max_sources, false};
+    out[4] = (struct asc_det_stat){"incidents_past_max_sources", d->src_overflow, true};
+    return 5;
+}
+
 const struct asc_detector_ops asc_detector_flood = {
     .abi = ASC_DETECTOR_ABI,
     .name = "flood",
@@ -294,4 +307,5 @@ const struct asc_detector_ops asc_detector_flood = {
     .on_flow_end = flood_on_flow_end,
     .on_tick = flood_on_tick,
     .fini = flood_fini,
+    .stats = flood_stats,
 };

@@ -88,7 +88,7 @@ struct flood {
     uint64_t dropped;           /* packets with no table slot */
     struct frag_memo *memo;
     const struct asc_evidence_hook *ev;   /* NULL unless extracts are written */
-    uint64_t dst_full_pkts;     /* = dropped: packets whose destination found no slot */
+    uint64_t evicted;           /* quiet entries replaced by a new destination */
     uint64_t src_overflow;      /* incidents whose sources went past max_sources */
 };
 

@@ -150,6 +150,8 @@ static void emit_one(struct flood *d, const struct dstv *e, struct asc_emitter *
     inc.mean_bps = 8.0 * (double)o->bytes / secs;
     fill_ports(o, &inc);
     asc_srcset_finish(o->src, d->g, &inc);
+    if (inc.n_sources_estimated)
+        d->src_overflow++;
     for (size_t i = 0; i < o->n_cid; i++)
         asc_community_id(&o->cid_keys[i], 0, inc.cids[i], sizeof(inc.cids[i]));
     inc.n_cids = o->n_cid;

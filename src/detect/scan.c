@@ -213,6 +213,8 @@ static struct ssrc *src_get(struct scan *d, const struct asc_addr *a, unsigned p
     }
     if (!victim)
         return NULL;
+    if (victim->used)
+        d->evicted++;
     src_clear(victim);
     victim->used = 1;
     victim->pc = (uint8_t)pc;
@@ -363,10 +365,12 @@ static void note_probe(struct scan *d, struct ssrc *e, const struct asc_flow *f)
     const struct asc_addr *dst = &f->key.resp;
     uint16_t port = e->pc == PC_ICMP ? 0 : f->key.resp_port;
     uint64_t hh = scan_hash_addr(dst);
-    scan_set_add(&e->hosts, hh);
-    scan_set_add(&e->ports, port);
-    if (scan_set_add(&e->pairs, scan_mix(hh ^ port)) == 1)
+    int rh = scan_set_add(&e->hosts, hh), rp = scan_set_add(&e->ports, port);
+    int rpair = scan_set_add(&e->pairs, scan_mix(hh ^ port));
+    if (rpair == 1)
         note_host_port(e, dst, port);
+    if (rh < 0 || rp < 0 || rpair < 0)
+        d->capped++;
     if (!e->probes || f->first < e->first)
         e->first = f->first;
     if (!e->probes || f->last > e->last)
@@ -604,6 +608,17 @@ static void scan_on_tick(void *state, asc_time now, bool final, struct asc_emitt
     free(closing);
 }
 
+static size_t scan_stats(const void *state, struct asc_det_stat *out)
+{
+    const struct scan *d = state;
+    out[0] = (struct asc_det_stat){"src_capacity", d->nsets * WAYS, false};
+    out[1] = (struct asc_det_stat){"src_evicted", d->evicted, false};
+    out[2] = (struct asc_det_stat){"dropped", d->dropped, true};
+    out[3] = (struct asc_det_stat){"max_targets", (uint64_t)d->prm.max_targets, false};
+    out[4] = (struct asc_det_stat){"probes_past_max_targets", d->capped, true};
+    return 5;
+}
+
 const struct asc_detector_ops asc_detector_scan = {
     .abi = ASC_DETECTOR_ABI,
     .name = "scan",
@@ -614,4 +629,5 @@ const struct asc_detector_ops asc_detector_scan = {
     .on_flow_end = scan_on_flow_end,
     .on_tick = scan_on_tick,
     .fini = scan_fini,
+    .stats = scan_stats,
 };

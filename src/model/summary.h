@@ -20,6 +20,13 @@ struct asc_proto_count {
     uint64_t flows, pkts, ip_bytes;
 };
 
+/* A detector's table capacities and losses (detector.h, stats()). */
+struct asc_det_summary {
+    const char *name;               /* static */
+    size_t n;
+    struct { const char *name; uint64_t value; bool is_drop; } st[8];
+};
+
 /* What the terminal report shows of one incident (copied at emit). */
 struct asc_inc_brief {
     uint8_t type;
@@ -52,6 +59,8 @@ struct asc_run_summary {
     struct asc_inc_brief *incidents;             /* owned; asc_run_summary_free() */
     uint64_t incidents_by_type[ASC_INC__COUNT];
     struct asc_flowin_stats flowin;              /* flow exports and Zeek logs */
+    size_t n_det;
+    struct asc_det_summary det[16];              /* detectors that ran, registry order */
 };
 
 /* Frees what the summary owns (not the struct itself). */

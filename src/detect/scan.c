@@ -194,6 +194,22 @@ static bool src_match(const struct ssrc *e, const struct asc_addr *a, unsigned p
     return e->used && e->pc == pc && e->src.family == a->family && !memcmp(e->src.b, a->b, 16);
 }
 
+static struct ssrc *src_set(struct scan *d, const struct asc_addr *a, unsigned pc)
+{
+    uint64_t h = scan_hash_addr(a) ^ (uint64_t)(pc + 1) * 0x9e3779b97f4a7c15ull;
+    return &d->t[(h >> 17) % d->nsets * WAYS];
+}
+
+/* The entry of (source, transport) when held, else NULL. */
+static struct ssrc *src_find(struct scan *d, const struct asc_addr *a, unsigned pc)
+{
+    struct ssrc *set = src_set(d, a, pc);
+    for (int w = 0; w < WAYS; w++)
+        if (src_match(&set[w], a, pc))
+            return &set[w];
+    return NULL;
+}
+
 /* The entry of (source, transport); a free or the idlest undetected way
  * of its set when new; NULL when every way holds a detected scanner. */
 static struct ssrc *src_get(struct scan *d, const struct asc_addr *a, unsigned pc, asc_time now)
@@ -459,13 +475,16 @@ static void scan_on_pkt(void *state, const struct asc_pkt *p, const struct asc_f
     const struct asc_ipl *l = &p->ipl[p->n_ipl - 1];
     if (l->proto != 6 || !l->l4_ok || (l->tcp_flags & (0x02 | 0x10)) != 0x02)
         return;
-    struct ssrc *e = src_get(d, &l->src, PC_TCP, p->ts);
+    /* Only a fingerprinted SYN takes a table entry; others count for a
+     * source already held (its flows create it as they end). */
+    int fp = fingerprint(l);
+    struct ssrc *e = fp >= 0 ? src_get(d, &l->src, PC_TCP, p->ts) : src_find(d, &l->src, PC_TCP);
     if (!e) {
-        d->dropped++;
+        if (fp >= 0)
+            d->dropped++;
         return;
     }
     e->n_syn++;
-    int fp = fingerprint(l);
     if (fp >= 0)
         e->fp[fp]++;
 }

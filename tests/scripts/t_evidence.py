@@ -173,6 +173,33 @@ def check_errors(rep, binary, data, tmp):
     rep.ok(rc == 1 and b"evidence" in err, "evidence.packets=0 is refused")
 
 
+def check_bounds(rep, binary, data, tmp):
+    """A tiny look-back ring and one open extract: still valid extracts of
+    the incident's packets, fewer of them, and the second concurrent
+    incident gets none."""
+    path = os.path.join(data, "ddos/amp.UDP.bacnet.IOT.37810.pcapng")
+    d = os.path.join(tmp, "bounds")
+    rc, out, err = analyze(binary, ["--evidence", d, "--json", "-", "--set",
+                                    "evidence.ring_bytes=20000", "--set",
+                                    "evidence.ring_packets=16", "--set", "evidence.max_open=1",
+                                    path])
+    if not rep.ok(rc == 0, "small ring, max_open=1: analyze exits 0", [err.decode()[-300:]]):
+        return
+    incs = json.loads(out)["incidents"]
+    with_file = [i for i in incs if i["evidence_file"]]
+    rep.ok(len(incs) == 2 and len(with_file) == 1,
+           "max_open=1: of two concurrent incidents one gets an extract",
+           ["%s" % [(i["vector"], i["evidence_file"]) for i in incs]])
+    for inc in with_file:
+        pk = packets(os.path.join(d, inc["evidence_file"]))
+        bad = [p for p in pk if (p["ip.dst"] or p["ipv6.dst"]) != inc["victim"]]
+        rep.ok(0 < len(pk) < 100 and not bad,
+               "small ring: %d packets (< 100, the first ones left the ring), all to the victim"
+               % len(pk))
+    rep.ok(sorted(os.listdir(d)) == sorted(i["evidence_file"] for i in with_file),
+           "only the named extract is in DIR (no temporary file)", ["%s" % os.listdir(d)])
+
+
 def check_drops(rep, binary, data):
     """Small caps force drops; the defaults drop nothing on the same input."""
     syn = os.path.join(data, "ddos/pkt.TCP.DOMINATE.syn.ecn.cwr.pcapng")
@@ -219,6 +246,7 @@ def main():
         check_capture(rep, binary, data, "ddos/amp.UDP.snmp.src161.pcapng",
                       CASES["ddos/amp.UDP.snmp.src161.pcapng"], 7, tmp)
         check_errors(rep, binary, data, tmp)
+        check_bounds(rep, binary, data, tmp)
     check_drops(rep, binary, data)
     rep.finish()
 

@@ -22,7 +22,7 @@
 
 #define TAGS 4
 #define SNAPLEN 262144
-#define MAX_NAMES (1u << 16)    /* distinct extract names per run */
+#define MAX_NAMES (1u << 16) /* distinct extract names per run */
 
 struct ring_ent {
     asc_time ts;
@@ -34,13 +34,13 @@ struct ring_ent {
 };
 
 struct extract {
-    uint64_t key;               /* 0 = free slot */
+    uint64_t key; /* 0 = free slot */
     uint64_t seq;
     int linktype;
-    size_t n;                   /* frames written */
-    bool full;                  /* reached `packets` (or failed): takes no more */
+    size_t n;  /* frames written */
+    bool full; /* reached `packets` (or failed): takes no more */
     pcap_t *dead;
-    pcap_dumper_t *dump;        /* NULL once full or closed */
+    pcap_dumper_t *dump; /* NULL once full or closed */
 };
 
 struct asc_evd {
@@ -48,18 +48,18 @@ struct asc_evd {
     struct asc_evidence_hook hook;
     uint8_t *buf;
     struct ring_ent *ring;
-    size_t head, count;         /* oldest entry, entries held */
-    size_t wpos;                /* next byte to write */
+    size_t head, count; /* oldest entry, entries held */
+    size_t wpos;        /* next byte to write */
     const struct asc_frame *cur;
-    struct ring_ent *cur_ent;   /* the current frame's ring entry, NULL if not kept */
-    struct extract *x;          /* max_open slots */
+    struct ring_ent *cur_ent; /* the current frame's ring entry, NULL if not kept */
+    struct extract *x;        /* max_open slots */
     size_t n_open;
     uint64_t seq, written, skipped;
-    uint64_t *names;            /* hashes of the names given, open addressing */
+    uint64_t *names; /* hashes of the names given, open addressing */
     size_t n_names;
     char name[256];
     char path[4096];
-    int werr;                   /* first write error (errno) */
+    int werr; /* first write error (errno) */
 };
 
 struct asc_evd *asc_evd_new(const struct asc_evd_conf *cf, struct asc_err *err)
@@ -184,13 +184,13 @@ static void put(struct asc_evd *e, struct extract *x, asc_time ts, uint32_t capl
         return;
     struct pcap_pkthdr h = {0};
     h.ts.tv_sec = (time_t)(ts / ASC_NS_PER_SEC);
-    h.ts.tv_usec = (suseconds_t)(ts % ASC_NS_PER_SEC);   /* nanoseconds: see x_stream */
+    h.ts.tv_usec = (suseconds_t)(ts % ASC_NS_PER_SEC); /* nanoseconds: see x_stream */
     h.caplen = caplen > SNAPLEN ? SNAPLEN : caplen;
     h.len = wirelen < h.caplen ? h.caplen : wirelen;
     pcap_dump((u_char *)x->dump, &h, data);
     if (++x->n >= e->cf.packets) {
         x->full = true;
-        x_close(e, x);      /* free the stream, keep the slot until emit */
+        x_close(e, x); /* free the stream, keep the slot until emit */
     }
 }
 

@@ -18,10 +18,10 @@
 
 struct asc_evd_conf {
     const char *dir;
-    size_t packets;         /* frames per extract (evidence.packets) */
-    size_t max_open;        /* extracts in progress at once (evidence.max_open) */
-    size_t ring_bytes;      /* look-back ring (evidence.ring_bytes) */
-    size_t ring_pkts;       /* look-back ring (evidence.ring_packets) */
+    size_t packets;    /* frames per extract (evidence.packets) */
+    size_t max_open;   /* extracts in progress at once (evidence.max_open) */
+    size_t ring_bytes; /* look-back ring (evidence.ring_bytes) */
+    size_t ring_pkts;  /* look-back ring (evidence.ring_packets) */
 };
 
 struct asc_evd;

@@ -30,11 +30,11 @@ static void test_verified_beyond_cap(void)
         asc_srcset_add(s, NULL, &a, 1, 60, 0, ASC_EV_ONEWAY);
     }
     struct asc_addr late = v4(50), unseen = v4(5000), first = v4(200), early = v4(1);
-    CHECK(asc_srcset_mark(s, &early, ASC_EV_ANSWERED));     /* exact entry */
-    CHECK(asc_srcset_mark(s, &late, ASC_EV_ANSWERED));      /* beyond the cap */
-    CHECK(asc_srcset_mark(s, &late, ASC_EV_ANSWERED));      /* twice counts once */
-    CHECK(!asc_srcset_mark(s, &unseen, ASC_EV_ANSWERED));   /* never seen */
-    asc_srcset_add(s, NULL, &first, 1, 60, 0, ASC_EV_ANSWERED);   /* answered at first sight */
+    CHECK(asc_srcset_mark(s, &early, ASC_EV_ANSWERED));         /* exact entry */
+    CHECK(asc_srcset_mark(s, &late, ASC_EV_ANSWERED));          /* beyond the cap */
+    CHECK(asc_srcset_mark(s, &late, ASC_EV_ANSWERED));          /* twice counts once */
+    CHECK(!asc_srcset_mark(s, &unseen, ASC_EV_ANSWERED));       /* never seen */
+    asc_srcset_add(s, NULL, &first, 1, 60, 0, ASC_EV_ANSWERED); /* answered at first sight */
     struct asc_incident inc;
     memset(&inc, 0, sizeof(inc));
     asc_srcset_finish(s, NULL, &inc);
@@ -43,7 +43,7 @@ static void test_verified_beyond_cap(void)
     uint64_t total = 0;
     for (int g = 0; g < ASC_GRADE__COUNT; g++)
         total += inc.grade_count[g];
-    CHECK_EQ_U(total, 101);     /* moved, not added */
+    CHECK_EQ_U(total, 101); /* moved, not added */
     asc_srcset_free(s);
 }
 

@@ -148,15 +148,16 @@ static int detectors_init(struct run *r, struct asc_err *err)
         r->grader.hops = r->hops;
     }
     struct asc_det_env env = {.conf = r->pc->conf, .grader = &r->grader};
+    /* Read even without --evidence, so that the settings are never unknown. */
+    struct asc_conf *cf = r->pc->conf;
+    struct asc_evd_conf ec = {
+        .dir = r->pc->evidence_dir,
+        .packets = conf_size(cf, "packets", 100),
+        .max_open = conf_size(cf, "max_open", 64),
+        .ring_bytes = conf_size(cf, "ring_bytes", 16 << 20),
+        .ring_pkts = conf_size(cf, "ring_packets", 65536),
+    };
     if (r->pc->evidence_dir && !r->pc->no_detect) {
-        struct asc_conf *cf = r->pc->conf;
-        struct asc_evd_conf ec = {
-            .dir = r->pc->evidence_dir,
-            .packets = conf_size(cf, "packets", 100),
-            .max_open = conf_size(cf, "max_open", 64),
-            .ring_bytes = conf_size(cf, "ring_bytes", 16 << 20),
-            .ring_pkts = conf_size(cf, "ring_packets", 65536),
-        };
         r->evd = asc_evd_new(&ec, err);
         if (!r->evd)
             return ASC_EXIT_FATAL;

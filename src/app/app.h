@@ -28,6 +28,7 @@ struct asc_pipe_conf {
     struct asc_enricher *enr;             /* enrichment, may be NULL */
     bool no_stitch;                       /* keep one-way export records apart */
     struct asc_stats *stats;              /* report statistics (src/report), may be NULL */
+    const char *evidence_dir;             /* pcap extracts (--evidence), NULL = none */
 };
 
 /* Inputs sorted by kind (inputs.c): captures (packets or export datagrams)

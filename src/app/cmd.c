@@ -32,6 +32,7 @@ enum {
     OPT_CSV,
     OPT_HOME,
     OPT_HOME_NET,
+    OPT_EVIDENCE,
 };
 
 #define FLOW_LONGOPTS                                                                          \
@@ -204,6 +205,9 @@ static void analyze_usage(FILE *f)
             "  --set DET.KEY=VALUE     change a detector setting, e.g. flood.syn_pps=500\n"
             "                          or scan.enabled=0 (repeatable; docs/detectors/)\n"
             "  --no-detect             run no detector\n"
+            "  --evidence DIR          write a pcap extract of each incident's first packets\n"
+            "                          to DIR (capture input; --set evidence.packets=N,\n"
+            "                          default 100; docs/evidence.md)\n"
             "\n"
             "attribution databases (docs/enrich.md):\n"
             "%s"
@@ -242,6 +246,7 @@ int asc_cmd_analyze(int argc, char **argv)
         {"verbose", no_argument, NULL, 'v'},
         {"set", required_argument, NULL, OPT_SET},
         {"no-detect", no_argument, NULL, OPT_NO_DETECT},
+        {"evidence", required_argument, NULL, OPT_EVIDENCE},
         ASC_ENRICH_LONGOPTS,
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"color", no_argument, NULL, OPT_COLOR},
@@ -289,6 +294,7 @@ int asc_cmd_analyze(int argc, char **argv)
                 goto out;
             break;
         case OPT_NO_DETECT: pc.no_detect = true; break;
+        case OPT_EVIDENCE: pc.evidence_dir = optarg; break;
         case OPT_NO_PROGRESS: pc.progress = false; break;
         case OPT_COLOR: color = 1; break;
         case 'C': color = 0; break;

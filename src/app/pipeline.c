@@ -14,6 +14,7 @@
 #include "attrib/grade.h"
 #include "core/conf.h"
 #include "detect/detector.h"
+#include "sink/evidence.h"
 #include "source/flowin.h"
 #include "report/stats.h"
 #include "source/pcap_src.h"
@@ -31,6 +32,7 @@ struct run {
     struct asc_hoptab *hops;
     struct asc_grader grader;
     struct asc_fi *fi;                    /* flow exports and Zeek logs */
+    struct asc_evd *evd;                  /* pcap extracts, NULL when off */
 };
 
 /* Flows that were answered teach the hop-count table (grade.h) the
@@ -96,9 +98,16 @@ void asc_run_summary_free(struct asc_run_summary *s)
     s->n_incidents = 0;
 }
 
-static void on_incident(void *ctx, const struct asc_incident *inc)
+static void on_incident(void *ctx, const struct asc_incident *in)
 {
     struct run *r = ctx;
+    struct asc_incident withfile;
+    const struct asc_incident *inc = in;
+    if (r->evd) {
+        withfile = *in;
+        withfile.evidence_file = asc_evd_finish(r->evd, in);
+        inc = &withfile;
+    }
     brief(r->sum, inc);
     if (r->pc->stats)
         asc_stats_incident(r->pc->stats, inc);
@@ -126,6 +135,12 @@ static void detect_pkt(struct run *r, const struct asc_pkt *p, const struct asc_
             asc_detectors[i]->on_pkt(r->det_state[i], p, f);
 }
 
+static size_t conf_size(struct asc_conf *cf, const char *key, double def)
+{
+    double v = asc_conf_num(cf, "evidence", key, def);
+    return v < 0 || v > 1e12 ? 0 : (size_t)v;
+}
+
 /* Starts every detector not switched off with DETECTOR.enabled=0 (all
  * of them with --no-detect). */
 static int detectors_init(struct run *r, struct asc_err *err)
@@ -136,6 +151,21 @@ static int detectors_init(struct run *r, struct asc_err *err)
         r->grader.hops = r->hops;
     }
     struct asc_det_env env = {.conf = r->pc->conf, .grader = &r->grader};
+    /* Read even without --evidence, so that the settings are never unknown. */
+    struct asc_conf *cf = r->pc->conf;
+    struct asc_evd_conf ec = {
+        .dir = r->pc->evidence_dir,
+        .packets = conf_size(cf, "packets", 100),
+        .max_open = conf_size(cf, "max_open", 64),
+        .ring_bytes = conf_size(cf, "ring_bytes", 16 << 20),
+        .ring_pkts = conf_size(cf, "ring_packets", 65536),
+    };
+    if (r->pc->evidence_dir && !r->pc->no_detect) {
+        r->evd = asc_evd_new(&ec, err);
+        if (!r->evd)
+            return ASC_EXIT_FATAL;
+        env.evidence = asc_evd_hook(r->evd);
+    }
     for (size_t i = 0; asc_detectors[i] && i < ASC_ARRAY_LEN(r->det_state); i++) {
         r->n_det = i + 1;
         const struct asc_detector_ops *d = asc_detectors[i];
@@ -147,6 +177,28 @@ static int detectors_init(struct run *r, struct asc_err *err)
         r->det_wants |= d->wants;
     }
     return asc_conf_unused(r->pc->conf, err);
+}
+
+/* Each running detector's capacities and losses, for the run record. */
+static void det_stats(const struct run *r, struct asc_run_summary *s)
+{
+    for (size_t i = 0; i < r->n_det && s->n_det < ASC_ARRAY_LEN(s->det); i++) {
+        const struct asc_detector_ops *d = asc_detectors[i];
+        if (!r->det_state[i])
+            continue;
+        struct asc_det_summary *o = &s->det[s->n_det++];
+        o->name = d->name;
+        if (!d->stats)
+            continue;
+        struct asc_det_stat st[ASC_DET_STATS];
+        size_t n = d->stats(r->det_state[i], st);
+        for (size_t j = 0; j < n && j < ASC_ARRAY_LEN(o->st); j++) {
+            o->st[j].name = st[j].name;
+            o->st[j].value = st[j].value;
+            o->st[j].is_drop = st[j].is_drop;
+            o->n = j + 1;
+        }
+    }
 }
 
 static void note_linktype(struct asc_run_summary *s, int dlt)
@@ -194,6 +246,8 @@ static void read_loop(struct run *r, struct asc_merge *m, struct asc_flow_table 
         if (pkt.status != ASC_DEC_OK && pkt.reason < ASC_DR__COUNT)
             s->dec_reason[pkt.reason]++;
         if (!asc_fi_frame(r->fi, &pkt)) {   /* export datagrams become records */
+            if (r->evd)
+                asc_evd_frame(r->evd, &fr);
             const struct asc_flow *f = asc_flow_table_pkt(ft, &pkt);
             if (r->det_wants & ASC_WANT_PKT)
                 detect_pkt(r, &pkt, f);
@@ -240,6 +294,7 @@ int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum
     asc_flow_table_flush(ft);
     tick(&r, sum->last + ASC_NS_PER_SEC, true);
     asc_flow_table_stats(ft, &sum->flow);
+    det_stats(&r, sum);
     sum->inputs_damaged = asc_merge_damaged(m);
     sum->flowin = *asc_fi_stats(r.fi);
     sum->n_talkers = asc_topk_list(r.talkers, sum->talkers, ASC_SUM_TOP);
@@ -266,6 +321,9 @@ cleanup:
             rc = ASC_EXIT_FATAL;
         }
     }
+    if (r.evd && asc_evd_close(r.evd, err) != 0)
+        rc = ASC_EXIT_FATAL;
+    asc_evd_free(r.evd);
     for (size_t i = 0; i < r.n_det; i++)
         asc_detectors[i]->fini(r.det_state[i]);
     asc_hoptab_free(r.hops);

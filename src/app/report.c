@@ -361,6 +361,22 @@ static void stat_table(FILE *f, const struct asc_table *t, enum asc_report_detai
         fprintf(f, "  ... %zu more rows (--verbose)\n", t->n_rows - nshow);
 }
 
+/* What the detectors' bounded tables had to drop: shown only when nonzero. */
+static void detector_losses(FILE *f, const struct asc_run_summary *s, bool color)
+{
+    bool shown = false;
+    for (size_t i = 0; i < s->n_det; i++)
+        for (size_t j = 0; j < s->det[i].n; j++) {
+            if (!s->det[i].st[j].is_drop || !s->det[i].st[j].value)
+                continue;
+            if (!shown)
+                heading(f, "Detector tables full (raise the caps with --set)", color);
+            shown = true;
+            fprintf(f, "  %-12s %-28s %12" PRIu64 "\n", s->det[i].name, s->det[i].st[j].name,
+                    s->det[i].st[j].value);
+        }
+}
+
 void asc_report_text(FILE *f, const struct asc_run_summary *s, const struct asc_stats *st,
                      enum asc_report_detail detail, bool color)
 {
@@ -376,4 +392,5 @@ void asc_report_text(FILE *f, const struct asc_run_summary *s, const struct asc_
     talkers(f, s, color);
     decoding(f, s, color);
     flow_inputs(f, s, color);
+    detector_losses(f, s, color);
 }

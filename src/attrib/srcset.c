@@ -14,6 +14,7 @@
 #define BLOOM_BITS (1u << 24)          /* 2 MiB */
 #define GMAP_CAP_ASN 8192              /* distinct ASes kept; the rest go to AS 0 */
 #define TOPK_K 64
+#define VSIDE_CAP 4096                 /* beyond-cap sources that can turn verified */
 
 struct sent {
     struct asc_addr a;
@@ -47,6 +48,9 @@ struct asc_srcset {
     struct asc_topk *top;
     struct gmap fin_cc, fin_asn;  /* rebuilt by finish */
     struct asc_inc_group *out_cc, *out_asn;
+    struct asc_addr *vside;       /* beyond-cap sources seen answered (2 x VSIDE_CAP slots) */
+    size_t n_vside;
+    uint64_t vside_lost;          /* ... that found the side table full */
 };
 
 /* ---- group maps ------------------------------------------------------ */
@@ -140,7 +144,47 @@ void asc_srcset_free(struct asc_srcset *s)
     gmap_free(&s->fin_asn);
     free(s->out_cc);
     free(s->out_asn);
+    free(s->vside);
     free(s);
+}
+
+static bool vside_has(const struct asc_srcset *s, const struct asc_addr *a)
+{
+    const size_t mask = 2 * VSIDE_CAP - 1;
+    if (!s->vside)
+        return false;
+    for (size_t i = (size_t)asc_addr_hash(a) & mask;; i = (i + 1) & mask) {
+        const struct asc_addr *e = &s->vside[i];
+        if (e->family == ASC_AF_NONE)
+            return false;
+        if (e->family == a->family && !memcmp(e->b, a->b, 16))
+            return true;
+    }
+}
+
+/* The side table of beyond-cap sources that were answered: exact and
+ * bounded (VSIDE_CAP), so that a source counted at first sight in its
+ * one-way class can still be graded verified at finish. Returns false
+ * when the table is full. */
+static bool vside_add(struct asc_srcset *s, const struct asc_addr *a, uint64_t h)
+{
+    const size_t mask = 2 * VSIDE_CAP - 1;
+    if (!s->vside)
+        s->vside = asc_xcalloc(mask + 1, sizeof(*s->vside));
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        struct asc_addr *e = &s->vside[i];
+        if (e->family == a->family && !memcmp(e->b, a->b, 16) && e->family != ASC_AF_NONE)
+            return true;
+        if (e->family == ASC_AF_NONE) {
+            if (s->n_vside >= VSIDE_CAP) {
+                s->vside_lost++;
+                return false;
+            }
+            *e = *a;
+            s->n_vside++;
+            return true;
+        }
+    }
 }
 
 static struct sent *slot(struct sent *e, size_t mask, const struct asc_addr *a, uint64_t h)
@@ -201,6 +245,10 @@ static void add_beyond(struct asc_srcset *s, const struct asc_grader *g, const s
         s->ov_pkts_unplaced += pkts;
         return;
     }
+    /* An answered source is counted in its one-way class and moved to
+     * verified at finish (vside), like one answered later. */
+    if ((ev & ASC_EV_ANSWERED) && vside_add(s, a, h))
+        ev &= ~(unsigned)ASC_EV_ANSWERED;
     struct asc_geo geo;
     enum asc_src_class c = asc_classify(g, a, ev, ttl, &geo);
     group_add(&s->ov_cc, &s->ov_asn, &geo, c, 1, pkts);
@@ -247,9 +295,13 @@ void asc_srcset_add(struct asc_srcset *s, const struct asc_grader *g, const stru
 
 bool asc_srcset_mark(struct asc_srcset *s, const struct asc_addr *a, unsigned ev)
 {
-    struct sent *e = slot(s->e, s->mask, a, asc_addr_hash(a));
-    if (!e->used)
-        return false;
+    uint64_t h = asc_addr_hash(a);
+    struct sent *e = slot(s->e, s->mask, a, h);
+    if (!e->used) {
+        if (!(ev & ASC_EV_ANSWERED) || !s->bloom || !bloom_probe(s->bloom, h, false))
+            return false;
+        return vside_add(s, a, h);
+    }
     e->ev |= (uint8_t)ev;
     return true;
 }
@@ -361,7 +413,8 @@ static void fill_top(struct asc_srcset *s, const struct asc_grader *g, bool verd
             o->pkts = e->pkts;
             o->bytes = e->bytes;
         } else {
-            c = asc_classify(g, &it[i].key, 0, 0, &geo);
+            c = asc_classify(g, &it[i].key, vside_has(s, &it[i].key) ? ASC_EV_ANSWERED : 0, 0,
+                             &geo);
             o->pkts = it[i].count;
             o->bytes = it[i].aux;
         }
@@ -370,6 +423,54 @@ static void fill_top(struct asc_srcset *s, const struct asc_grader *g, bool verd
         o->asn = geo.asn;
     }
     inc->n_top = n;
+}
+
+/* The group cell of key in m, or of the overflow key when key was not kept. */
+static struct gent *gmap_find(struct gmap *m, uint32_t key)
+{
+    struct gent *g = gmap_slot(m->e, m->mask, key);
+    if (!g->key)
+        g = gmap_slot(m->e, m->mask, 1);
+    return g->key ? g : NULL;
+}
+
+/* Moves the answered beyond-cap sources from the one-way class they were
+ * counted in (its exact first-sight class is not kept: the class it has
+ * without TTL, else the first one-way class with sources in both of its
+ * groups) to verified. Their packets stay where they were counted.
+ * Returns how many moved. */
+static uint64_t vside_apply(struct asc_srcset *s, const struct asc_grader *g)
+{
+    static const enum asc_src_class order[] = {ASC_CL_SPOOF_TTL, ASC_CL_HOPS_OK, ASC_CL_ONEWAY,
+                                               ASC_CL_SPOOF_BOGON};
+    uint64_t moved = 0;
+    for (size_t i = 0; s->vside && i < 2 * VSIDE_CAP; i++) {
+        const struct asc_addr *a = &s->vside[i];
+        if (a->family == ASC_AF_NONE)
+            continue;
+        struct asc_geo geo;
+        if (asc_classify(g, a, ASC_EV_ANSWERED, 0, &geo) != ASC_CL_VERIFIED)
+            continue;   /* a relay stays a relay */
+        struct gent *gc = gmap_find(&s->fin_cc, cc_key(geo.cc));
+        struct gent *ga = gmap_find(&s->fin_asn, geo.asn + 1);
+        if (!gc || !ga)
+            continue;
+        int c = (int)asc_classify(g, a, 0, 0, &geo);
+        if (!gc->src[c] || !ga->src[c]) {
+            c = -1;
+            for (size_t k = 0; k < ASC_ARRAY_LEN(order) && c < 0; k++)
+                if (gc->src[order[k]] && ga->src[order[k]])
+                    c = (int)order[k];
+        }
+        if (c < 0 || c == ASC_CL_VERIFIED)
+            continue;
+        gc->src[c]--;
+        ga->src[c]--;
+        gc->src[ASC_CL_VERIFIED]++;
+        ga->src[ASC_CL_VERIFIED]++;
+        moved++;
+    }
+    return moved;
 }
 
 void asc_srcset_finish(struct asc_srcset *s, const struct asc_grader *g,
@@ -389,6 +490,8 @@ void asc_srcset_finish(struct asc_srcset *s, const struct asc_grader *g,
         if (!(e->ev & (ASC_EV_ANSWERED | ASC_EV_REFLECTED)))
             oneway++;
     }
+    uint64_t moved = vside_apply(s, g);
+    oneway = oneway > moved ? oneway - moved : 0;
     uint64_t n = s->n + s->ov_n;
     unsigned n8 = s->n_v4 * 2 >= n ? popcount8(s->slash8, sizeof(s->slash8)) : 0;
     bool verdict = asc_spoof_verdict(n, s->pkts, oneway, n8);

@@ -246,10 +246,22 @@ static void account(struct backscatter *d, const struct asc_ipl *l, const struct
     asc_srcset_add(e->senders, d->g, &l->src, 1, l->ip_len, l->ttl, ASC_EV_REFLECTED);
 }
 
+/* Whether an earlier packet of the same direction of this flow, in this
+ * generation, already marked the pair: most packets, whose hashing and
+ * Bloom writes are then spared. (A direction whose earlier packets were
+ * all RSTs, which mark nothing, is the rare exception.) */
+static bool marked_by_flow(const struct backscatter *d, const struct asc_pkt *p,
+                           const struct asc_ipl *l, const struct asc_flow *f)
+{
+    if (!f || p->n_ipl != 1 || f->first / ASC_NS_PER_SEC < d->gen_start)
+        return false;
+    int sd = asc_addr_cmp(&l->src, &f->key.orig) == 0 ? 0 : 1;
+    return f->dir[sd].pkts > 1;
+}
+
 static void bs_on_pkt(void *state, const struct asc_pkt *p, const struct asc_flow *f)
 {
     struct backscatter *d = state;
-    (void)f;
     if (p->n_ipl == 0)
         return;
     const struct asc_ipl *l = &p->ipl[p->n_ipl - 1];
@@ -259,7 +271,7 @@ static void bs_on_pkt(void *state, const struct asc_pkt *p, const struct asc_flo
         bool rst = (l->tcp_flags & 0x04) && !(l->tcp_flags & 0x02);
         if ((synack || rst) && !pair_seen(d, &l->dst, &l->src))
             account(d, l, &l->src, l->sport, synack ? BK_SYNACK : BK_RST, p->ts);
-        if (!rst)       /* a SYN-ACK solicits the RST that answers it */
+        if (!rst && !marked_by_flow(d, p, l, f))   /* a SYN-ACK solicits the RST that answers it */
             pair_mark(d, &l->src, &l->dst);
         return;
     }
@@ -269,7 +281,8 @@ static void bs_on_pkt(void *state, const struct asc_pkt *p, const struct asc_flo
             account(d, l, &q->dst, q->dport, BK_ICMP, p->ts);
         return;
     }
-    pair_mark(d, &l->src, &l->dst);
+    if (!marked_by_flow(d, p, l, f))
+        pair_mark(d, &l->src, &l->dst);
 }
 
 /* ---- incidents ---------------------------------------------------------- */
@@ -368,6 +381,14 @@ static void bs_on_tick(void *state, asc_time now, bool final, struct asc_emitter
     free(closing);
 }
 
+static size_t bs_stats(const void *state, struct asc_det_stat *out)
+{
+    const struct backscatter *d = state;
+    out[0] = (struct asc_det_stat){"victim_capacity", d->nsets * WAYS, false};
+    out[1] = (struct asc_det_stat){"dropped_pkts", d->dropped, true};
+    return 2;
+}
+
 const struct asc_detector_ops asc_detector_backscatter = {
     .abi = ASC_DETECTOR_ABI,
     .name = "backscatter",
@@ -377,4 +398,5 @@ const struct asc_detector_ops asc_detector_backscatter = {
     .on_pkt = bs_on_pkt,
     .on_tick = bs_on_tick,
     .fini = bs_fini,
+    .stats = bs_stats,
 };

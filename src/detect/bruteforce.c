@@ -310,6 +310,14 @@ static void bf_on_tick(void *state, asc_time now, bool final, struct asc_emitter
     free(closing);
 }
 
+static size_t bf_stats(const void *state, struct asc_det_stat *out)
+{
+    const struct bruteforce *d = state;
+    out[0] = (struct asc_det_stat){"pair_capacity", d->nsets * WAYS, false};
+    out[1] = (struct asc_det_stat){"dropped_attempts", d->dropped, true};
+    return 2;
+}
+
 const struct asc_detector_ops asc_detector_bruteforce = {
     .abi = ASC_DETECTOR_ABI,
     .name = "bruteforce",
@@ -319,4 +327,5 @@ const struct asc_detector_ops asc_detector_bruteforce = {
     .on_flow_end = bf_on_flow_end,
     .on_tick = bf_on_tick,
     .fini = bf_fini,
+    .stats = bf_stats,
 };

@@ -19,6 +19,18 @@
  *                 the final tick nothing may stay unreported.
  *   fini()        once; frees state. Must accept NULL.
  * Detectors never print or store; they emit through struct asc_emitter.
+ *
+ * Evidence extracts (optional): env->evidence is NULL unless the run
+ * writes pcap extracts (`analyze --evidence DIR`, docs/evidence.md). Then a
+ * detector calls, from on_pkt, note(key) for each packet it counts towards
+ * a candidate incident (key: a nonzero number it picks per candidate,
+ * e.g. a hash of victim and vector with a per-detector constant mixed in),
+ * open(key, since) when an incident on that key is raised (its packets
+ * noted at or after `since` are taken from the writer's look-back ring,
+ * later ones as they are noted), and sets the emitted incident's
+ * evidence_key to that key, which closes the extract.
+ * stats() (optional) reports table capacities and what had to be dropped
+ * or evicted, for run.detectors in the run record.
  */
 #ifndef ASC_DETECTOR_H
 #define ASC_DETECTOR_H
@@ -34,10 +46,25 @@ enum { ASC_WANT_PKT = 1u << 0, ASC_WANT_FLOW_END = 1u << 1, ASC_WANT_TICK = 1u <
 struct asc_conf;
 struct asc_grader;
 
+struct asc_evidence_hook {
+    void *ctx;
+    void (*note)(void *ctx, uint64_t key);
+    void (*open)(void *ctx, uint64_t key, asc_time since);
+};
+
+/* One counter of a detector's bounded tables, for the run record. */
+struct asc_det_stat {
+    const char *name;            /* e.g. "dst_table_capacity", "dropped_pkts"; static */
+    uint64_t value;
+    bool is_drop;                /* a loss (shown in the report when nonzero) */
+};
+#define ASC_DET_STATS 8
+
 /* What a detector gets at init; borrowed for the whole run. */
 struct asc_det_env {
     struct asc_conf *conf;              /* settings (core/conf.h), may be NULL */
     const struct asc_grader *grader;    /* enrichment + hop counts for grades */
+    const struct asc_evidence_hook *evidence;   /* pcap extracts, NULL when off */
 };
 
 struct asc_emitter {
@@ -55,6 +82,8 @@ struct asc_detector_ops {
     void (*on_flow_end)(void *state, const struct asc_flow *f);
     void (*on_tick)(void *state, asc_time now, bool final, struct asc_emitter *out);
     void (*fini)(void *state);
+    /* Optional: fills up to ASC_DET_STATS counters, returns how many. */
+    size_t (*stats)(const void *state, struct asc_det_stat *out);
 };
 
 /* The registry: a NULL-terminated array of every built-in detector. */

@@ -58,6 +58,7 @@ static int flood_init(const struct asc_det_env *env, void **state, struct asc_er
         return asc_err_set(err, ASC_EINVAL, "flood: max_dst, quiet, alpha or max_sources out of range");
     }
     d->g = env ? env->grader : NULL;
+    d->ev = env ? env->evidence : NULL;
     size_t n = WAYS;
     while (n < (size_t)d->prm.max_dst)
         n <<= 1;
@@ -95,6 +96,11 @@ static void flood_fini(void *state)
 static uint64_t dv_hash(const struct asc_addr *a, unsigned vec)
 {
     return asc_addr_hash(a) ^ (uint64_t)(vec + 1) * 0x9e3779b97f4a7c15ull;
+}
+
+uint64_t flood_ev_key(const struct asc_addr *dst, unsigned vec)
+{
+    return (dv_hash(dst, vec) ^ 0x666c6f6f64ull) | 1;     /* "flood" */
 }
 
 static struct dstv *dv_set(struct flood *d, const struct asc_addr *dst, unsigned vec)
@@ -135,6 +141,8 @@ static struct dstv *dv_get(struct flood *d, const struct asc_addr *dst, unsigned
     }
     if (!victim)
         return NULL;
+    if (victim->used)
+        d->evicted++;
     memset(victim, 0, sizeof(*victim));
     victim->used = 1;
     victim->dst = *dst;
@@ -240,6 +248,8 @@ static void flood_on_pkt(void *state, const struct asc_pkt *p, const struct asc_
     }
     e->bin_pkts++;
     e->bin_bytes += l->ip_len;
+    if (d->ev)
+        d->ev->note(d->ev->ctx, flood_ev_key(&e->dst, e->vec));
     if (p->ts > e->bin_last)
         e->bin_last = p->ts;
     struct asc_srcset *ss = e->inc ? e->inc->src : e->cand;
@@ -276,6 +286,17 @@ static void flood_on_flow_end(void *state, const struct asc_flow *f)
         asc_srcset_mark(e->inc->src, &f->key.orig, ASC_EV_ANSWERED);
 }
 
+static size_t flood_stats(const void *state, struct asc_det_stat *out)
+{
+    const struct flood *d = state;
+    out[0] = (struct asc_det_stat){"dst_capacity", d->nsets * WAYS, false};
+    out[1] = (struct asc_det_stat){"dst_evicted", d->evicted, false};
+    out[2] = (struct asc_det_stat){"dropped_pkts", d->dropped, true};
+    out[3] = (struct asc_det_stat){"max_sources", (uint64_t)d->prm.max_sources, false};
+    out[4] = (struct asc_det_stat){"incidents_past_max_sources", d->src_overflow, true};
+    return 5;
+}
+
 const struct asc_detector_ops asc_detector_flood = {
     .abi = ASC_DETECTOR_ABI,
     .name = "flood",
@@ -286,4 +307,5 @@ const struct asc_detector_ops asc_detector_flood = {
     .on_flow_end = flood_on_flow_end,
     .on_tick = flood_on_tick,
     .fini = flood_fini,
+    .stats = flood_stats,
 };

@@ -87,7 +87,13 @@ struct flood {
     size_t nsets;
     uint64_t dropped;           /* packets with no table slot */
     struct frag_memo *memo;
+    const struct asc_evidence_hook *ev;   /* NULL unless extracts are written */
+    uint64_t evicted;           /* quiet entries replaced by a new destination */
+    uint64_t src_overflow;      /* incidents whose sources went past max_sources */
 };
+
+/* The evidence key of a (destination, vector) entry (detector.h). */
+uint64_t flood_ev_key(const struct asc_addr *dst, unsigned vec);
 
 void flood_on_tick(void *state, asc_time now, bool final, struct asc_emitter *out);
 

@@ -50,6 +50,8 @@ static void open_incident(struct flood *d, struct dstv *e)
     o->pkts = e->bin_pkts;
     o->bytes = e->bin_bytes;
     e->inc = o;
+    if (d->ev)
+        d->ev->open(d->ev->ctx, flood_ev_key(&e->dst, e->vec), o->start);
 }
 
 /* Close the bin of one entry at the end of second `sec`. */
@@ -148,11 +150,14 @@ static void emit_one(struct flood *d, const struct dstv *e, struct asc_emitter *
     inc.mean_bps = 8.0 * (double)o->bytes / secs;
     fill_ports(o, &inc);
     asc_srcset_finish(o->src, d->g, &inc);
+    if (inc.n_sources_estimated)
+        d->src_overflow++;
     for (size_t i = 0; i < o->n_cid; i++)
         asc_community_id(&o->cid_keys[i], 0, inc.cids[i], sizeof(inc.cids[i]));
     inc.n_cids = o->n_cid;
     inc.params = d->params;
     inc.n_params = d->n_params;
+    inc.evidence_key = d->ev ? flood_ev_key(&e->dst, e->vec) : 0;
     inc.severity = severity(&inc, flood_vec_floor(&d->prm, e->vec));
     snprintf(summary, sizeof(summary), "%s flood on %s from %llu%s sources, peak %.0f pkt/s",
              inc.vector, asc_addr_str(&e->dst, a, sizeof(a)),

@@ -89,6 +89,9 @@ struct scan {
     int64_t last_sweep;
     uint64_t dropped;              /* flows or SYNs with no table slot */
     uint64_t budget;               /* set slots left (max_slots in all) */
+    uint64_t evicted;              /* undetected sources evicted for a new one */
+    uint64_t capped;               /* probes not held: a per-source set was full */
+    const struct asc_evidence_hook *ev;   /* NULL unless extracts are written */
 };
 
 /* ---- settings ----------------------------------------------------------- */
@@ -143,6 +146,7 @@ static int scan_init(const struct asc_det_env *env, void **state, struct asc_err
         return asc_err_set(err, ASC_EINVAL, "scan: a threshold or cap is out of range");
     }
     d->g = env ? env->grader : NULL;
+    d->ev = env ? env->evidence : NULL;
     size_t n = WAYS;
     while (n < (size_t)p->max_sources)
         n <<= 1;
@@ -190,6 +194,22 @@ static bool src_match(const struct ssrc *e, const struct asc_addr *a, unsigned p
     return e->used && e->pc == pc && e->src.family == a->family && !memcmp(e->src.b, a->b, 16);
 }
 
+static struct ssrc *src_set(struct scan *d, const struct asc_addr *a, unsigned pc)
+{
+    uint64_t h = scan_hash_addr(a) ^ (uint64_t)(pc + 1) * 0x9e3779b97f4a7c15ull;
+    return &d->t[(h >> 17) % d->nsets * WAYS];
+}
+
+/* The entry of (source, transport) when held, else NULL. */
+static struct ssrc *src_find(struct scan *d, const struct asc_addr *a, unsigned pc)
+{
+    struct ssrc *set = src_set(d, a, pc);
+    for (int w = 0; w < WAYS; w++)
+        if (src_match(&set[w], a, pc))
+            return &set[w];
+    return NULL;
+}
+
 /* The entry of (source, transport); a free or the idlest undetected way
  * of its set when new; NULL when every way holds a detected scanner. */
 static struct ssrc *src_get(struct scan *d, const struct asc_addr *a, unsigned pc, asc_time now)
@@ -209,6 +229,8 @@ static struct ssrc *src_get(struct scan *d, const struct asc_addr *a, unsigned p
     }
     if (!victim)
         return NULL;
+    if (victim->used)
+        d->evicted++;
     src_clear(victim);
     victim->used = 1;
     victim->pc = (uint8_t)pc;
@@ -230,6 +252,12 @@ static void src_restart(struct scan *d, struct ssrc *e)
     e->src = a;
     e->seen = seen;
     src_sets_init(d, e);
+}
+
+/* The evidence key of a (source, transport) entry (detector.h). */
+static uint64_t ev_key(const struct asc_addr *src, unsigned pc)
+{
+    return (scan_hash_addr(src) ^ (uint64_t)(pc + 1) * 0x9e3779b97f4a7c15ull ^ 0x7363616eull) | 1;
 }
 
 /* ---- per flow ----------------------------------------------------------- */
@@ -353,10 +381,12 @@ static void note_probe(struct scan *d, struct ssrc *e, const struct asc_flow *f)
     const struct asc_addr *dst = &f->key.resp;
     uint16_t port = e->pc == PC_ICMP ? 0 : f->key.resp_port;
     uint64_t hh = scan_hash_addr(dst);
-    scan_set_add(&e->hosts, hh);
-    scan_set_add(&e->ports, port);
-    if (scan_set_add(&e->pairs, scan_mix(hh ^ port)) == 1)
+    int rh = scan_set_add(&e->hosts, hh), rp = scan_set_add(&e->ports, port);
+    int rpair = scan_set_add(&e->pairs, scan_mix(hh ^ port));
+    if (rpair == 1)
         note_host_port(e, dst, port);
+    if (rh < 0 || rp < 0 || rpair < 0)
+        d->capped++;
     if (!e->probes || f->first < e->first)
         e->first = f->first;
     if (!e->probes || f->last > e->last)
@@ -368,8 +398,11 @@ static void note_probe(struct scan *d, struct ssrc *e, const struct asc_flow *f)
         e->ttl = f->dir[0].ttl_max;
     if (e->n_cid < ASC_INC_CIDS)
         e->cid[e->n_cid++] = f->key;
-    if (!e->detected && shape(d, e) != SH_NONE)
+    if (!e->detected && shape(d, e) != SH_NONE) {
         e->detected = 1;
+        if (d->ev)
+            d->ev->open(d->ev->ctx, ev_key(&e->src, e->pc), e->first);
+    }
 }
 
 static void scan_on_flow_end(void *state, const struct asc_flow *f)
@@ -423,22 +456,35 @@ static int fingerprint(const struct asc_ipl *l)
     return -1;
 }
 
+/* Evidence: every packet a flow's originator sends may be a probe; the
+ * extract of a scanner holds its packets. */
+static void note_evidence(const struct scan *d, const struct asc_pkt *p, const struct asc_flow *f)
+{
+    const struct asc_ipl *o = &p->ipl[0];
+    if (f && !asc_addr_cmp(&o->src, &f->key.orig) && !asc_addr_cmp(&o->dst, &f->key.resp))
+        d->ev->note(d->ev->ctx, ev_key(&f->key.orig, proto_class(f->key.proto)));
+}
+
 static void scan_on_pkt(void *state, const struct asc_pkt *p, const struct asc_flow *f)
 {
     struct scan *d = state;
-    (void)f;
     if (p->n_ipl == 0)
         return;
+    if (d->ev)
+        note_evidence(d, p, f);
     const struct asc_ipl *l = &p->ipl[p->n_ipl - 1];
     if (l->proto != 6 || !l->l4_ok || (l->tcp_flags & (0x02 | 0x10)) != 0x02)
         return;
-    struct ssrc *e = src_get(d, &l->src, PC_TCP, p->ts);
+    /* Only a fingerprinted SYN takes a table entry; others count for a
+     * source already held (its flows create it as they end). */
+    int fp = fingerprint(l);
+    struct ssrc *e = fp >= 0 ? src_get(d, &l->src, PC_TCP, p->ts) : src_find(d, &l->src, PC_TCP);
     if (!e) {
-        d->dropped++;
+        if (fp >= 0)
+            d->dropped++;
         return;
     }
     e->n_syn++;
-    int fp = fingerprint(l);
     if (fp >= 0)
         e->fp[fp]++;
 }
@@ -521,6 +567,7 @@ static void emit_one(struct scan *d, const struct ssrc *e, struct asc_emitter *o
     inc.n_cids = e->n_cid;
     inc.params = d->params;
     inc.n_params = d->n_params;
+    inc.evidence_key = d->ev ? ev_key(&e->src, e->pc) : 0;
     double s = 3 + log10(fmax(1.0, (double)e->hosts.n * (double)e->ports.n)) +
                (inc.fingerprint ? 1 : 0) + (e->trw.state == SCAN_TRW_SCANNER ? 0.5 : 0);
     inc.severity = fmin(10, round(s * 10) / 10);
@@ -580,6 +627,17 @@ static void scan_on_tick(void *state, asc_time now, bool final, struct asc_emitt
     free(closing);
 }
 
+static size_t scan_stats(const void *state, struct asc_det_stat *out)
+{
+    const struct scan *d = state;
+    out[0] = (struct asc_det_stat){"src_capacity", d->nsets * WAYS, false};
+    out[1] = (struct asc_det_stat){"src_evicted", d->evicted, false};
+    out[2] = (struct asc_det_stat){"dropped", d->dropped, true};
+    out[3] = (struct asc_det_stat){"max_targets", (uint64_t)d->prm.max_targets, false};
+    out[4] = (struct asc_det_stat){"probes_past_max_targets", d->capped, true};
+    return 5;
+}
+
 const struct asc_detector_ops asc_detector_scan = {
     .abi = ASC_DETECTOR_ABI,
     .name = "scan",
@@ -590,4 +648,5 @@ const struct asc_detector_ops asc_detector_scan = {
     .on_flow_end = scan_on_flow_end,
     .on_tick = scan_on_tick,
     .fini = scan_fini,
+    .stats = scan_stats,
 };

@@ -117,6 +117,7 @@ struct asc_incident {
     size_t n_params;
     const struct asc_inc_param *params;
     const char *evidence_file;  /* pcap extract, when written; may be NULL */
+    uint64_t evidence_key;      /* the detector's evidence key (detector.h), 0 none */
     double severity;            /* 0..10 */
     bool possible_success;      /* brute force: a long session after failures */
     const char *fingerprint;    /* scan: known scanner tool whose packets matched

@@ -22,6 +22,13 @@ struct asc_proto_count {
     uint64_t flows, pkts, ip_bytes;
 };
 
+/* A detector's table capacities and losses (detector.h, stats()). */
+struct asc_det_summary {
+    const char *name;               /* static */
+    size_t n;
+    struct { const char *name; uint64_t value; bool is_drop; } st[8];
+};
+
 /* What the terminal report shows of one incident (copied at emit). */
 struct asc_inc_brief {
     uint8_t type;
@@ -59,6 +66,8 @@ struct asc_run_summary {
      * (put_summary); NULL when no statistics were collected. Borrowed. */
     const char *statistics_json;
     size_t statistics_len;
+    size_t n_det;
+    struct asc_det_summary det[16];              /* detectors that ran, registry order */
 };
 
 /* Frees what the summary owns (not the struct itself). */

@@ -150,6 +150,20 @@ static void put_databases(struct asc_jsonw *w, const struct asc_enricher *e)
     asc_jw_arr_close(w);
 }
 
+static void put_detectors(struct asc_jsonw *w, const struct asc_run_summary *s)
+{
+    if (!s->n_det)
+        return;   /* no detector ran: the record stays as before */
+    asc_jw_obj_open(w, "detectors");
+    for (size_t i = 0; i < s->n_det; i++) {
+        asc_jw_obj_open(w, s->det[i].name);
+        for (size_t j = 0; j < s->det[i].n; j++)
+            asc_jw_u64(w, s->det[i].st[j].name, s->det[i].st[j].value);
+        asc_jw_obj_close(w);
+    }
+    asc_jw_obj_close(w);
+}
+
 void asc_json_summary(struct asc_jsonw *w, const struct asc_run_summary *s)
 {
     asc_jw_obj_open(w, NULL);
@@ -177,5 +191,6 @@ void asc_json_run(struct asc_jsonw *w, const struct asc_run_summary *s)
     put_flowin(w, s);
     put_talkers(w, s);
     put_databases(w, s->enr);
+    put_detectors(w, s);
     asc_jw_obj_close(w);
 }

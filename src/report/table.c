@@ -118,7 +118,7 @@ static int cmp_cell(const struct asc_col *c, const union asc_cell *a, const unio
         int px = a->s[0] ? asc_addr_parse(a->s, &x) : -1;
         int py = b->s[0] ? asc_addr_parse(b->s, &y) : -1;
         if (px || py)
-            return (px != 0) - (py != 0) ? (px != 0) - (py != 0) : strcmp(a->s, b->s);
+            return ((px != 0) - (py != 0)) ? (px != 0) - (py != 0) : strcmp(a->s, b->s);
         return asc_addr_cmp(&x, &y);
     }
     case ASC_COL_STRING:

@@ -206,7 +206,7 @@ def check_drops(rep, binary, data):
     scan = os.path.join(data, "scan/ppa1e-portscan.pcap")
     rc, out, _ = analyze(binary, ["--json", "-", syn, scan])
     det = json.loads(out)["run"]["detectors"] if rc == 0 else {}
-    rep.ok(sorted(det) == ["backscatter", "bruteforce", "flood", "scan"],
+    rep.ok(sorted(det) == ["backscatter", "bruteforce", "flood", "intel", "scan"],
            "run.detectors lists every detector that ran", ["got: %s" % sorted(det)])
     rep.ok(all(v == 0 for d in det.values() for k, v in d.items()
                if k.startswith("dropped") or "past_max" in k),

@@ -1,0 +1,270 @@
+/*
+ * flood_rec.c - the flood detector on flow records from exports (NetFlow,
+ * IPFIX, sFlow) and Zeek logs, which reach it through on_flow_end.
+ *
+ * A record says "P packets, B bytes from first to last": its packets are
+ * spread evenly over the 1 s bins of [first, last] and classified once
+ * from the record (protocol, TCP flags union, source port: flood_vec.c).
+ * Records arrive after the fact and out of order (an exporter sends a
+ * flow when it ends or at its active timeout), so they run on their own
+ * clock: the newest `last` seen. Each second's shares wait in a ring
+ * until that clock is `lateness` seconds past it; then the second is
+ * counted and its bins closed exactly as the packet path's (flood_tick.c),
+ * in a table of its own (d->rx). A share older than the oldest open
+ * second joins that second (counted late). Waiting shares are capped by
+ * `max_pending`; beyond it the oldest second is released early. Incidents
+ * are emitted at the pipeline's ticks. Documented in docs/detectors/flood.md.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/flood_int.h"
+
+struct frec {                   /* one record's share of one second */
+    struct asc_flow_key key;
+    asc_time t0, t1;
+    uint64_t pkts, bytes;
+    uint32_t sampling;
+    uint8_t sd, vec, ev, ttl;
+};
+
+struct frec_bucket {
+    struct frec *v;
+    size_t n, cap;
+};
+
+#define PARK_MAX 4096
+
+struct frec_ring {
+    struct frec_bucket *b;
+    size_t nb;                  /* power of two > lateness + 1 */
+    bool started;
+    int64_t next, hi;           /* oldest open second; newest second seen */
+    size_t pending;
+    struct dstv **touched;      /* entries filled in the second being released */
+    size_t n_touched, cap_touched;
+    struct dstv *parked;        /* incidents that went quiet, for the next tick */
+    size_t n_parked;
+    uint64_t late, forced, dropped;
+};
+
+static struct flood *rx_new(const struct flood *d)
+{
+    struct flood *rx = asc_xcalloc(1, sizeof(*rx));
+    rx->g = d->g;
+    rx->prm = d->prm;
+    memcpy(rx->params, d->params, sizeof(rx->params));
+    rx->n_params = d->n_params;
+    rx->nsets = d->nsets;
+    rx->t = asc_xcalloc(d->nsets * WAYS, sizeof(*rx->t));
+    rx->is_rec = true;
+    return rx;
+}
+
+static struct frec_ring *ring_new(double lateness)
+{
+    struct frec_ring *r = asc_xcalloc(1, sizeof(*r));
+    r->nb = 4;
+    while ((double)r->nb < lateness + 2)
+        r->nb <<= 1;
+    r->b = asc_xcalloc(r->nb, sizeof(*r->b));
+    r->parked = asc_xcalloc(PARK_MAX, sizeof(*r->parked));
+    return r;
+}
+
+/* An incident whose entry was quiet for `quiet` seconds ends before the
+ * entry counts again; it is emitted at the next tick. */
+static void maybe_park(struct flood *rx, struct frec_ring *r, struct dstv *e, int64_t sec)
+{
+    if (!e->inc || sec - 1 - e->inc->last_alarm_sec < (int64_t)rx->prm.quiet ||
+        r->n_parked >= PARK_MAX)
+        return;
+    r->parked[r->n_parked++] = *e;
+    e->inc = NULL;
+}
+
+static void touch(struct frec_ring *r, struct dstv *e)
+{
+    if (r->n_touched == r->cap_touched) {
+        r->cap_touched = r->cap_touched ? 2 * r->cap_touched : 256;
+        r->touched = asc_xrealloc(r->touched, r->cap_touched, sizeof(*r->touched));
+    }
+    r->touched[r->n_touched++] = e;
+}
+
+static void release_share(struct flood *rx, struct frec_ring *r, const struct frec *s, int64_t sec)
+{
+    const struct asc_addr *dst = s->sd ? &s->key.orig : &s->key.resp;
+    const struct asc_addr *src = s->sd ? &s->key.resp : &s->key.orig;
+    unsigned vec = s->vec, ev = s->ev;
+    if (vec == FV_RST) {
+        /* RSTs from the reflectors of a SYN-ACK reflection belong to it. */
+        struct dstv *sa = flood_dv_find(rx, dst, FV_SYNACK);
+        struct asc_srcset *ss = sa ? (sa->inc ? sa->inc->src : sa->cand) : NULL;
+        if (ss && asc_srcset_has(ss, src)) {
+            vec = FV_SYNACK;
+            ev |= ASC_EV_REFLECTED;
+        }
+    }
+    struct dstv *e = flood_dv_get(rx, dst, vec);
+    if (!e) {
+        r->dropped++;
+        rx->dropped += s->pkts;
+        return;
+    }
+    maybe_park(rx, r, e, sec);
+    if (!e->bin_pkts)
+        touch(r, e);
+    struct flood_add a = {.sec = sec, .t0 = s->t0, .t1 = s->t1, .src = src, .pkts = s->pkts,
+                          .bytes = s->bytes, .ttl = s->ttl, .ev = (uint8_t)ev, .has_port = true,
+                          .port = s->sd ? s->key.orig_port : s->key.resp_port, .key = &s->key,
+                          .sampling = s->sampling};
+    flood_account(rx, e, &a);
+}
+
+/* Count the oldest open second and close its bins. */
+static void release_one(struct flood *d)
+{
+    struct frec_ring *r = d->ring;
+    int64_t sec = r->next;
+    struct frec_bucket *b = &r->b[(uint64_t)sec & (r->nb - 1)];
+    for (size_t i = 0; i < b->n; i++)
+        release_share(d->rx, r, &b->v[i], sec);
+    r->pending -= b->n;
+    b->n = 0;
+    for (size_t i = 0; i < r->n_touched; i++) {
+        struct dstv *e = r->touched[i];
+        if (e->used && e->bin_pkts && e->sec <= sec)
+            flood_close_bin(d->rx, e);
+    }
+    r->n_touched = 0;
+    r->next = sec + 1;
+}
+
+/* Release every second before `upto`; empty stretches are skipped. */
+static void release_before(struct flood *d, int64_t upto)
+{
+    struct frec_ring *r = d->ring;
+    while (r->next < upto) {
+        if (!r->pending) {
+            r->next = upto;
+            return;
+        }
+        release_one(d);
+    }
+}
+
+static void push(struct frec_ring *r, int64_t sec, const struct frec *s)
+{
+    struct frec_bucket *b = &r->b[(uint64_t)sec & (r->nb - 1)];
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 64;
+        b->v = asc_xrealloc(b->v, b->cap, sizeof(*b->v));
+    }
+    b->v[b->n++] = *s;
+    r->pending++;
+}
+
+static asc_time clamp(asc_time t, asc_time lo, asc_time hi)
+{
+    return t < lo ? lo : t > hi ? hi : t;
+}
+
+/* Spread pkts/bytes of one sender of f over the open seconds of its span. */
+static void put_shares(struct flood *d, const struct asc_flow *f, struct frec *s)
+{
+    struct frec_ring *r = d->ring;
+    int64_t first = f->first / ASC_NS_PER_SEC, last = f->last / ASC_NS_PER_SEC;
+    int64_t lat = (int64_t)d->prm.lateness;
+    if (!r->started) {
+        r->started = true;
+        r->next = last - lat;
+        r->hi = last;
+    }
+    if (last > r->hi) {
+        r->hi = last;
+        release_before(d, last - lat);
+    }
+    if (first < r->next)
+        r->late++;
+    int64_t s0 = first < r->next ? r->next : first;
+    int64_t n = (last < s0 ? s0 : last) - s0 + 1;
+    while (r->pending + (size_t)n > (size_t)d->prm.max_pending && r->next <= r->hi) {
+        release_one(d);
+        r->forced++;
+        if (s0 < r->next) {
+            n -= r->next - s0;
+            s0 = r->next;
+            if (n < 1)
+                n = 1;
+        }
+    }
+    if (s0 + n - 1 > r->hi)
+        r->hi = s0 + n - 1;
+    uint64_t pkts = s->pkts, bytes = s->bytes, done_p = 0, done_b = 0;
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t share = pkts / (uint64_t)n + ((uint64_t)i < pkts % (uint64_t)n);
+        if (!share)
+            continue;
+        done_p += share;
+        uint64_t upto = done_p == pkts ? bytes : (uint64_t)((double)bytes * (double)done_p / (double)pkts);
+        s->pkts = share;
+        s->bytes = upto - done_b;
+        done_b = upto;
+        asc_time lo = (s0 + i) * ASC_NS_PER_SEC, hi = lo + ASC_NS_PER_SEC - 1;
+        s->t0 = clamp(f->first, lo, hi);
+        s->t1 = clamp(f->last, s->t0, hi);
+        push(r, s0 + i, s);
+    }
+}
+
+void flood_rec_put(struct flood *d, const struct asc_flow *f)
+{
+    for (int sd = 0; sd < 2; sd++) {
+        uint64_t pkts;
+        unsigned ev;
+        unsigned vec = flood_vec_record(f, sd, &pkts, &ev);
+        if (vec == FV_NONE || !pkts)
+            continue;
+        if (!d->rx) {
+            d->rx = rx_new(d);
+            d->ring = ring_new(d->prm.lateness);
+        }
+        const struct asc_flow_dir *fd = &f->dir[sd];
+        struct frec s = {.key = f->key, .sampling = f->sampling ? f->sampling : 1,
+                         .sd = (uint8_t)sd, .vec = (uint8_t)vec, .ev = (uint8_t)ev,
+                         .ttl = fd->ttl_min, .pkts = pkts,
+                         .bytes = pkts == fd->pkts ? fd->ip_bytes
+                                  : (uint64_t)((double)fd->ip_bytes * (double)pkts / fd->pkts)};
+        put_shares(d, f, &s);
+    }
+}
+
+void flood_rec_tick(struct flood *d, bool final, struct asc_emitter *out)
+{
+    struct frec_ring *r = d->ring;
+    if (final && r->started)
+        release_before(d, r->hi + 1);
+    for (size_t i = 0; i < r->n_parked; i++)
+        flood_emit_inc(d->rx, &r->parked[i], out);
+    r->n_parked = 0;
+    flood_tick_table(d->rx, r->next, final, out);
+}
+
+void flood_rec_free(struct flood *d)
+{
+    struct frec_ring *r = d->ring;
+    if (r) {
+        for (size_t i = 0; i < r->nb; i++)
+            free(r->b[i].v);
+        for (size_t i = 0; i < r->n_parked; i++) {
+            asc_srcset_free(r->parked[i].inc->src);
+            free(r->parked[i].inc);
+        }
+        free(r->b);
+        free(r->touched);
+        free(r->parked);
+        free(r);
+    }
+    flood_destroy(d->rx);
+}

@@ -128,8 +128,12 @@ static void release_one(struct flood *d)
     struct frec_ring *r = d->ring;
     int64_t sec = r->next;
     struct frec_bucket *b = &r->b[(uint64_t)sec & (r->nb - 1)];
-    for (size_t i = 0; i < b->n; i++)
-        release_share(d->rx, r, &b->v[i], sec);
+    /* RSTs last: whether a RST's sender is a SYN-ACK reflector of its
+     * target must not depend on the order records arrived in. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < b->n; i++)
+            if ((b->v[i].vec == FV_RST) == (pass == 1))
+                release_share(d->rx, r, &b->v[i], sec);
     r->pending -= b->n;
     b->n = 0;
     for (size_t i = 0; i < r->n_touched; i++) {

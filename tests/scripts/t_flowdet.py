@@ -2,7 +2,8 @@
 """t_flowdet.py - the same attack seen as a capture and as a flow export.
 
 softflowd reads a labelled attack capture (pcap/attack/ddos, ground truth in
-its SOURCES.md: the victim is 10.10.10.10) and exports IPFIX over loopback;
+its SOURCES.md: the victim is 10.10.10.10; pcap/attack/scan: an nmap SYN scan
+172.16.0.8 -> 64.13.134.52) and exports IPFIX over loopback;
 a receiver here keeps every datagram in a pcap of the export (as a capture
 taken on the collector would). `ascribe analyze --json` of the attack
 capture and of the export capture must give the same incident type, vector,
@@ -40,6 +41,7 @@ CASES = [
     ("amp.UDP.snmp.src161.pcapng", "udp.snmp-amp", True),
     ("amp.TCP.reflection.SYNACK.pcap", "tcp.synack-reflection", False),
 ]
+SCAN = ("ndpi-synscan.pcap", "64.13.134.52", "172.16.0.8")
 
 
 class Receiver(threading.Thread):
@@ -139,6 +141,25 @@ def same_attack(name, vector, ordered):
                             "capture pkts %s" % (c or {}).get("pkts")])
 
 
+def same_scan():
+    name, victim, scanner = SCAN
+    cap = os.path.join(testlib.data_dir(), "pcap", "attack", "scan", name)
+    if not os.path.exists(cap):
+        rep.ok(not testlib.in_ci(), "attack capture %s present" % cap)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        rc, n, exp = export(cap, tmp, "scan")
+        got = []
+        for path in (cap, exp):
+            _, incs = incidents(path)
+            got.append(sorted((i["type"], i.get("vector"), i.get("victim"), tuple(top(i)))
+                              for i in incs if i.get("type") == "scan"))
+        want = ("scan", "tcp.vertical", victim, (scanner,))
+        rep.ok(rc == 0 and n > 0 and got[0] == got[1] == [want],
+               "%s: capture and IPFIX export give the same scan %s -> %s" % (name, scanner, victim),
+               ["capture %s" % got[0], "export  %s" % got[1]])
+
+
 def main():
     if testlib.run(["which", "softflowd"])[0] != 0:
         rep.ok(not testlib.in_ci(), "softflowd installed (scripts/deps)")
@@ -148,6 +169,7 @@ def main():
             rep.ok(not testlib.in_ci(), "attack capture %s present" % name)
             continue
         same_attack(name, vector, ordered)
+    same_scan()
     rep.finish()
 
 

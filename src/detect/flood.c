@@ -71,6 +71,7 @@ static int flood_init(const struct asc_det_env *env, void **state, struct asc_er
         n <<= 1;
     d->nsets = n / WAYS;
     d->t = asc_xcalloc(n, sizeof(*d->t));
+    d->tags = asc_xcalloc(n, sizeof(*d->tags));
     d->memo = asc_xcalloc(FRAG_MEMO, sizeof(*d->memo));
     *state = d;
     return 0;
@@ -93,6 +94,7 @@ void flood_destroy(struct flood *d)
         inc_free(d->t[i].inc);
     }
     free(d->t);
+    free(d->tags);
     free(d->memo);
     flood_rec_free(d);
     free(d);
@@ -105,14 +107,9 @@ static void flood_fini(void *state)
 
 /* ---- destination table ------------------------------------------------- */
 
-static uint64_t dv_hash(const struct asc_addr *a, unsigned vec)
+uint64_t flood_dv_hash(const struct asc_addr *a, unsigned vec)
 {
     return asc_addr_hash(a) ^ (uint64_t)(vec + 1) * 0x9e3779b97f4a7c15ull;
-}
-
-static struct dstv *dv_set(struct flood *d, const struct asc_addr *dst, unsigned vec)
-{
-    return &d->t[(dv_hash(dst, vec) >> 17) % d->nsets * WAYS];
 }
 
 static bool dv_match(const struct dstv *e, const struct asc_addr *dst, unsigned vec)
@@ -121,12 +118,25 @@ static bool dv_match(const struct dstv *e, const struct asc_addr *dst, unsigned 
            !memcmp(e->dst.b, dst->b, 16);
 }
 
+/* Each way's tag (its hash, 0 when unused) sits in a dense array: a
+ * lookup reads one cache line of tags and only the entry that matches. */
+static size_t dv_base(const struct flood *d, uint64_t h)
+{
+    return (size_t)((h >> 17) % d->nsets) * WAYS;
+}
+
+static uint64_t dv_tag(uint64_t h)
+{
+    return h | 1;
+}
+
 struct dstv *flood_dv_find(struct flood *d, const struct asc_addr *dst, unsigned vec)
 {
-    struct dstv *set = dv_set(d, dst, vec);
+    uint64_t h = flood_dv_hash(dst, vec), tag = dv_tag(h);
+    size_t base = dv_base(d, h);
     for (int w = 0; w < WAYS; w++)
-        if (dv_match(&set[w], dst, vec))
-            return &set[w];
+        if (d->tags[base + w] == tag && dv_match(&d->t[base + w], dst, vec))
+            return &d->t[base + w];
     return NULL;
 }
 
@@ -134,18 +144,22 @@ struct dstv *flood_dv_find(struct flood *d, const struct asc_addr *dst, unsigned
  * when new; NULL when every way holds a candidate or an incident. */
 struct dstv *flood_dv_get(struct flood *d, const struct asc_addr *dst, unsigned vec)
 {
-    struct dstv *set = dv_set(d, dst, vec);
+    uint64_t h = flood_dv_hash(dst, vec), tag = dv_tag(h);
+    size_t base = dv_base(d, h);
+    for (int w = 0; w < WAYS; w++)
+        if (d->tags[base + w] == tag && dv_match(&d->t[base + w], dst, vec))
+            return &d->t[base + w];
+    struct dstv *set = &d->t[base];
     struct dstv *victim = NULL;
-    for (int w = 0; w < WAYS; w++) {
-        struct dstv *e = &set[w];
-        if (dv_match(e, dst, vec))
-            return e;
-        if (!e->used) {
-            if (!victim || victim->used)
+    for (int w = 0; w < WAYS && !victim; w++)
+        if (!d->tags[base + w])
+            victim = &set[w];
+    if (!victim)
+        for (int w = 0; w < WAYS; w++) {
+            struct dstv *e = &set[w];
+            if (!e->inc && !e->cand && (!victim || e->mu < victim->mu))
                 victim = e;
-        } else if (!e->inc && !e->cand && (!victim || (victim->used && e->mu < victim->mu)))
-            victim = e;
-    }
+        }
     if (!victim)
         return NULL;
     memset(victim, 0, sizeof(*victim));
@@ -154,6 +168,7 @@ struct dstv *flood_dv_get(struct flood *d, const struct asc_addr *dst, unsigned 
     victim->vec = (uint8_t)vec;
     victim->sec = INT64_MIN;
     victim->base_sec = INT64_MIN;
+    d->tags[victim - d->t] = tag;
     return victim;
 }
 

@@ -92,6 +92,7 @@ struct flood {
     struct asc_inc_param params[8];
     size_t n_params;
     struct dstv *t;
+    uint64_t *tags;             /* per way: hash of (dst, vec) | 1, 0 = unused */
     size_t nsets;
     uint64_t dropped;           /* packets with no table slot */
     struct frag_memo *memo;
@@ -113,6 +114,7 @@ struct flood_add {
     uint32_t sampling;
 };
 
+uint64_t flood_dv_hash(const struct asc_addr *a, unsigned vec);
 struct dstv *flood_dv_find(struct flood *d, const struct asc_addr *dst, unsigned vec);
 struct dstv *flood_dv_get(struct flood *d, const struct asc_addr *dst, unsigned vec);
 void flood_account(struct flood *d, struct dstv *e, const struct flood_add *a);

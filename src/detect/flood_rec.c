@@ -13,7 +13,12 @@
  * in a table of its own (d->rx). A share older than the oldest open
  * second joins that second (counted late). Waiting shares are capped by
  * `max_pending`; beyond it the oldest second is released early. Incidents
- * are emitted at the pipeline's ticks. Documented in docs/detectors/flood.md.
+ * are emitted at the pipeline's ticks. Before a second is counted its
+ * shares are summed per (destination, vector) in a small scratch table:
+ * a bin below a quarter of its floor, on an entry with no incident or
+ * candidate sources, is skipped (it could neither alarm nor keep sources;
+ * its baseline sees an empty second), so the destination table is only
+ * touched for bins that matter. Documented in docs/detectors/flood.md.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,8 +50,105 @@ struct frec_ring {
     size_t n_touched, cap_touched;
     struct dstv *parked;        /* incidents that went quiet, for the next tick */
     size_t n_parked;
-    uint64_t late, forced, dropped;
+    uint64_t *agg_tag, *agg_pkts; /* scratch: packets per (dst, vec) of one second */
+    size_t agg_cap;
+    uint64_t *hot;              /* tags of entries holding an incident or candidates */
+    size_t hot_cap, hot_n;
+    uint64_t late, forced, dropped, skipped;
 };
+
+/* ---- open-addressing sets keyed by the table's hash (| 1, never 0) ---- */
+
+static uint64_t *slot(uint64_t *tab, size_t cap, uint64_t tag)
+{
+    size_t i = (size_t)(tag >> 7) & (cap - 1);
+    while (tab[i] && tab[i] != tag)
+        i = (i + 1) & (cap - 1);
+    return &tab[i];
+}
+
+static void hot_add(struct frec_ring *r, uint64_t tag)
+{
+    if (2 * (r->hot_n + 1) > r->hot_cap) {
+        size_t ocap = r->hot_cap;
+        uint64_t *old = r->hot;
+        r->hot_cap = ocap ? 2 * ocap : 1024;
+        r->hot = asc_xcalloc(r->hot_cap, sizeof(*r->hot));
+        for (size_t i = 0; i < ocap; i++)
+            if (old[i])
+                *slot(r->hot, r->hot_cap, old[i]) = old[i];
+        free(old);
+    }
+    uint64_t *p = slot(r->hot, r->hot_cap, tag);
+    if (!*p) {
+        *p = tag;
+        r->hot_n++;
+    }
+}
+
+static bool hot_has(const struct frec_ring *r, uint64_t tag)
+{
+    return r->hot_n && *slot(r->hot, r->hot_cap, tag) == tag;
+}
+
+/* After a tick: only entries still holding an incident or candidates. */
+static void hot_rebuild(struct flood *rx, struct frec_ring *r)
+{
+    if (r->hot_n)
+        memset(r->hot, 0, r->hot_cap * sizeof(*r->hot));
+    r->hot_n = 0;
+    for (size_t i = 0; i < rx->nsets * WAYS; i++)
+        if (rx->tags[i] && (rx->t[i].inc || rx->t[i].cand))
+            hot_add(r, rx->tags[i]);
+}
+
+static uint64_t share_tag(const struct frec *s, unsigned vec)
+{
+    return flood_dv_hash(s->sd ? &s->key.orig : &s->key.resp, vec) | 1;
+}
+
+/* Sum the packets of one second's shares per (destination, vector). */
+static void agg_fill(struct frec_ring *r, const struct frec_bucket *b)
+{
+    size_t need = 64;
+    while (need < 2 * b->n)
+        need <<= 1;
+    if (need > r->agg_cap) {
+        free(r->agg_tag);
+        free(r->agg_pkts);
+        r->agg_cap = need;
+        r->agg_tag = asc_xcalloc(need, sizeof(*r->agg_tag));
+        r->agg_pkts = asc_xcalloc(need, sizeof(*r->agg_pkts));
+    } else {
+        memset(r->agg_tag, 0, r->agg_cap * sizeof(*r->agg_tag));
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        uint64_t tag = share_tag(&b->v[i], b->v[i].vec);
+        uint64_t *p = slot(r->agg_tag, r->agg_cap, tag);
+        if (!*p) {
+            *p = tag;
+            r->agg_pkts[p - r->agg_tag] = 0;
+        }
+        r->agg_pkts[p - r->agg_tag] += b->v[i].pkts;
+    }
+}
+
+static bool bin_matters(const struct flood *rx, const struct frec_ring *r, const struct frec *s,
+                        unsigned vec)
+{
+    uint64_t tag = share_tag(s, vec);
+    if (hot_has(r, tag))
+        return true;
+    uint64_t *p = slot(r->agg_tag, r->agg_cap, tag);
+    return *p == tag && 4.0 * (double)r->agg_pkts[p - r->agg_tag] >= flood_vec_floor(&rx->prm, vec);
+}
+
+/* Whether a share's bin can matter: RSTs also through the SYN-ACK
+ * reflection they may join. */
+static bool share_matters(const struct flood *rx, const struct frec_ring *r, const struct frec *s)
+{
+    return bin_matters(rx, r, s, s->vec) || (s->vec == FV_RST && bin_matters(rx, r, s, FV_SYNACK));
+}
 
 static struct flood *rx_new(const struct flood *d)
 {
@@ -57,6 +159,7 @@ static struct flood *rx_new(const struct flood *d)
     rx->n_params = d->n_params;
     rx->nsets = d->nsets;
     rx->t = asc_xcalloc(d->nsets * WAYS, sizeof(*rx->t));
+    rx->tags = asc_xcalloc(d->nsets * WAYS, sizeof(*rx->tags));
     rx->is_rec = true;
     return rx;
 }
@@ -128,18 +231,26 @@ static void release_one(struct flood *d)
     struct frec_ring *r = d->ring;
     int64_t sec = r->next;
     struct frec_bucket *b = &r->b[(uint64_t)sec & (r->nb - 1)];
+    agg_fill(r, b);
     /* RSTs last: whether a RST's sender is a SYN-ACK reflector of its
      * target must not depend on the order records arrived in. */
     for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < b->n; i++)
-            if ((b->v[i].vec == FV_RST) == (pass == 1))
+        for (size_t i = 0; i < b->n; i++) {
+            if ((b->v[i].vec == FV_RST) != (pass == 1))
+                continue;
+            if (share_matters(d->rx, r, &b->v[i]))
                 release_share(d->rx, r, &b->v[i], sec);
+            else
+                r->skipped++;
+        }
     r->pending -= b->n;
     b->n = 0;
     for (size_t i = 0; i < r->n_touched; i++) {
         struct dstv *e = r->touched[i];
         if (e->used && e->bin_pkts && e->sec <= sec)
             flood_close_bin(d->rx, e);
+        if (e->inc || e->cand)
+            hot_add(r, d->rx->tags[e - d->rx->t]);
     }
     r->n_touched = 0;
     r->next = sec + 1;
@@ -206,12 +317,14 @@ static void put_shares(struct flood *d, const struct asc_flow *f, struct frec *s
     if (s0 + n - 1 > r->hi)
         r->hi = s0 + n - 1;
     uint64_t pkts = s->pkts, bytes = s->bytes, done_p = 0, done_b = 0;
+    uint64_t base = pkts / (uint64_t)n, rem = pkts % (uint64_t)n;
+    double per_pkt = (double)bytes / (double)pkts;
+    if (!base)
+        n = (int64_t)rem;       /* fewer packets than seconds: one each, earliest first */
     for (int64_t i = 0; i < n; i++) {
-        uint64_t share = pkts / (uint64_t)n + ((uint64_t)i < pkts % (uint64_t)n);
-        if (!share)
-            continue;
+        uint64_t share = base + ((uint64_t)i < rem);
         done_p += share;
-        uint64_t upto = done_p == pkts ? bytes : (uint64_t)((double)bytes * (double)done_p / (double)pkts);
+        uint64_t upto = done_p == pkts ? bytes : (uint64_t)(per_pkt * (double)done_p);
         s->pkts = share;
         s->bytes = upto - done_b;
         done_b = upto;
@@ -253,6 +366,7 @@ void flood_rec_tick(struct flood *d, bool final, struct asc_emitter *out)
         flood_emit_inc(d->rx, &r->parked[i], out);
     r->n_parked = 0;
     flood_tick_table(d->rx, r->next, final, out);
+    hot_rebuild(d->rx, r);
 }
 
 void flood_rec_free(struct flood *d)
@@ -266,6 +380,9 @@ void flood_rec_free(struct flood *d)
             free(r->parked[i].inc);
         }
         free(r->b);
+        free(r->agg_tag);
+        free(r->agg_pkts);
+        free(r->hot);
         free(r->touched);
         free(r->parked);
         free(r);

@@ -191,9 +191,9 @@ void flood_tick_table(struct flood *d, int64_t now_sec, bool final, struct asc_e
     size_t n = d->nsets * WAYS, n_close = 0;
     struct dstv **closing = NULL;
     for (size_t i = 0; i < n; i++) {
-        struct dstv *e = &d->t[i];
-        if (!e->used)
+        if (!d->tags[i])
             continue;
+        struct dstv *e = &d->t[i];
         if (e->bin_pkts && e->sec < now_sec)
             flood_close_bin(d, e);
         if (e->inc && (final || now_sec - 1 - e->inc->last_alarm_sec >= (int64_t)d->prm.quiet)) {

@@ -25,16 +25,25 @@
 
 #include "detect/flood_int.h"
 
-struct frec {                   /* one record's share of one second */
+struct frec {                   /* one sender of one record, while it has shares */
     struct asc_flow_key key;
-    asc_time t0, t1;
-    uint64_t pkts, bytes;
+    asc_time first, last;
+    uint64_t pkts, bytes;       /* of this vector (all, or one SYN) */
+    uint64_t tag;               /* flood_dv_hash(victim, vec) | 1 */
+    int64_t s_last;             /* its last second with a share */
     uint32_t sampling;
     uint8_t sd, vec, ev, ttl;
 };
 
+struct fshare {                 /* a record's packets in one second */
+    uint64_t tag;
+    uint32_t rec;               /* sequence number in the record pool */
+    uint32_t pkts;
+    uint8_t vec;
+};
+
 struct frec_bucket {
-    struct frec *v;
+    struct fshare *v;
     size_t n, cap;
 };
 
@@ -46,6 +55,9 @@ struct frec_ring {
     bool started;
     int64_t next, hi;           /* oldest open second; newest second seen */
     size_t pending;
+    struct frec *pool;          /* records with shares, a FIFO by arrival */
+    uint32_t pool_head, pool_tail;
+    size_t pool_cap;            /* power of two */
     struct dstv **touched;      /* entries filled in the second being released */
     size_t n_touched, cap_touched;
     struct dstv *parked;        /* incidents that went quiet, for the next tick */
@@ -102,9 +114,29 @@ static void hot_rebuild(struct flood *rx, struct frec_ring *r)
             hot_add(r, rx->tags[i]);
 }
 
-static uint64_t share_tag(const struct frec *s, unsigned vec)
+static struct frec *pool_get(const struct frec_ring *r, uint32_t seq)
 {
-    return flood_dv_hash(s->sd ? &s->key.orig : &s->key.resp, vec) | 1;
+    return &r->pool[seq & (r->pool_cap - 1)];
+}
+
+static uint32_t pool_push(struct frec_ring *r, const struct frec *rec)
+{
+    if ((size_t)(r->pool_tail - r->pool_head) == r->pool_cap) {
+        size_t ocap = r->pool_cap, ncap = ocap ? 2 * ocap : 1024;
+        struct frec *np = asc_xcalloc(ncap, sizeof(*np));
+        for (uint32_t q = r->pool_head; q != r->pool_tail; q++)
+            np[q & (ncap - 1)] = r->pool[q & (ocap - 1)];
+        free(r->pool);
+        r->pool = np;
+        r->pool_cap = ncap;
+    }
+    *pool_get(r, r->pool_tail) = *rec;
+    return r->pool_tail++;
+}
+
+static const struct asc_addr *rec_dst(const struct frec *rec)
+{
+    return rec->sd ? &rec->key.orig : &rec->key.resp;
 }
 
 /* Sum the packets of one second's shares per (destination, vector). */
@@ -123,20 +155,18 @@ static void agg_fill(struct frec_ring *r, const struct frec_bucket *b)
         memset(r->agg_tag, 0, r->agg_cap * sizeof(*r->agg_tag));
     }
     for (size_t i = 0; i < b->n; i++) {
-        uint64_t tag = share_tag(&b->v[i], b->v[i].vec);
-        uint64_t *p = slot(r->agg_tag, r->agg_cap, tag);
+        uint64_t *p = slot(r->agg_tag, r->agg_cap, b->v[i].tag);
         if (!*p) {
-            *p = tag;
+            *p = b->v[i].tag;
             r->agg_pkts[p - r->agg_tag] = 0;
         }
         r->agg_pkts[p - r->agg_tag] += b->v[i].pkts;
     }
 }
 
-static bool bin_matters(const struct flood *rx, const struct frec_ring *r, const struct frec *s,
+static bool bin_matters(const struct flood *rx, const struct frec_ring *r, uint64_t tag,
                         unsigned vec)
 {
-    uint64_t tag = share_tag(s, vec);
     if (hot_has(r, tag))
         return true;
     uint64_t *p = slot(r->agg_tag, r->agg_cap, tag);
@@ -145,9 +175,15 @@ static bool bin_matters(const struct flood *rx, const struct frec_ring *r, const
 
 /* Whether a share's bin can matter: RSTs also through the SYN-ACK
  * reflection they may join. */
-static bool share_matters(const struct flood *rx, const struct frec_ring *r, const struct frec *s)
+static bool share_matters(const struct flood *rx, const struct frec_ring *r,
+                          const struct fshare *s)
 {
-    return bin_matters(rx, r, s, s->vec) || (s->vec == FV_RST && bin_matters(rx, r, s, FV_SYNACK));
+    if (bin_matters(rx, r, s->tag, s->vec))
+        return true;
+    if (s->vec != FV_RST)
+        return false;
+    uint64_t sa = flood_dv_hash(rec_dst(pool_get(r, s->rec)), FV_SYNACK) | 1;
+    return bin_matters(rx, r, sa, FV_SYNACK);
 }
 
 static struct flood *rx_new(const struct flood *d)
@@ -195,11 +231,17 @@ static void touch(struct frec_ring *r, struct dstv *e)
     r->touched[r->n_touched++] = e;
 }
 
-static void release_share(struct flood *rx, struct frec_ring *r, const struct frec *s, int64_t sec)
+static asc_time clamp(asc_time t, asc_time lo, asc_time hi)
 {
-    const struct asc_addr *dst = s->sd ? &s->key.orig : &s->key.resp;
-    const struct asc_addr *src = s->sd ? &s->key.resp : &s->key.orig;
-    unsigned vec = s->vec, ev = s->ev;
+    return t < lo ? lo : t > hi ? hi : t;
+}
+
+static void release_share(struct flood *rx, struct frec_ring *r, const struct fshare *s, int64_t sec)
+{
+    const struct frec *rec = pool_get(r, s->rec);
+    const struct asc_addr *dst = rec_dst(rec);
+    const struct asc_addr *src = rec->sd ? &rec->key.resp : &rec->key.orig;
+    unsigned vec = rec->vec, ev = rec->ev;
     if (vec == FV_RST) {
         /* RSTs from the reflectors of a SYN-ACK reflection belong to it. */
         struct dstv *sa = flood_dv_find(rx, dst, FV_SYNACK);
@@ -218,10 +260,15 @@ static void release_share(struct flood *rx, struct frec_ring *r, const struct fr
     maybe_park(rx, r, e, sec);
     if (!e->bin_pkts)
         touch(r, e);
-    struct flood_add a = {.sec = sec, .t0 = s->t0, .t1 = s->t1, .src = src, .pkts = s->pkts,
-                          .bytes = s->bytes, .ttl = s->ttl, .ev = (uint8_t)ev, .has_port = true,
-                          .port = s->sd ? s->key.orig_port : s->key.resp_port, .key = &s->key,
-                          .sampling = s->sampling};
+    asc_time lo = sec * ASC_NS_PER_SEC, hi = lo + ASC_NS_PER_SEC - 1;
+    asc_time t0 = clamp(rec->first, lo, hi);
+    uint64_t bytes = s->pkts == rec->pkts ? rec->bytes
+                     : (uint64_t)((double)rec->bytes * s->pkts / (double)rec->pkts);
+    struct flood_add a = {.sec = sec, .t0 = t0, .t1 = clamp(rec->last, t0, hi), .src = src,
+                          .pkts = s->pkts, .bytes = bytes, .ttl = rec->ttl, .ev = (uint8_t)ev,
+                          .has_port = true,
+                          .port = rec->sd ? rec->key.orig_port : rec->key.resp_port,
+                          .key = &rec->key, .sampling = rec->sampling};
     flood_account(rx, e, &a);
 }
 
@@ -254,6 +301,8 @@ static void release_one(struct flood *d)
     }
     r->n_touched = 0;
     r->next = sec + 1;
+    while (r->pool_head != r->pool_tail && pool_get(r, r->pool_head)->s_last < r->next)
+        r->pool_head++;
 }
 
 /* Release every second before `upto`; empty stretches are skipped. */
@@ -269,7 +318,7 @@ static void release_before(struct flood *d, int64_t upto)
     }
 }
 
-static void push(struct frec_ring *r, int64_t sec, const struct frec *s)
+static void push(struct frec_ring *r, int64_t sec, const struct fshare *s)
 {
     struct frec_bucket *b = &r->b[(uint64_t)sec & (r->nb - 1)];
     if (b->n == b->cap) {
@@ -280,16 +329,12 @@ static void push(struct frec_ring *r, int64_t sec, const struct frec *s)
     r->pending++;
 }
 
-static asc_time clamp(asc_time t, asc_time lo, asc_time hi)
-{
-    return t < lo ? lo : t > hi ? hi : t;
-}
-
-/* Spread pkts/bytes of one sender of f over the open seconds of its span. */
-static void put_shares(struct flood *d, const struct asc_flow *f, struct frec *s)
+/* Spread the packets of one sender of a record over the open seconds of
+ * its span: equal shares, the remainder to the earliest seconds. */
+static void put_shares(struct flood *d, struct frec *rec)
 {
     struct frec_ring *r = d->ring;
-    int64_t first = f->first / ASC_NS_PER_SEC, last = f->last / ASC_NS_PER_SEC;
+    int64_t first = rec->first / ASC_NS_PER_SEC, last = rec->last / ASC_NS_PER_SEC;
     int64_t lat = (int64_t)d->prm.lateness;
     if (!r->started) {
         r->started = true;
@@ -304,7 +349,9 @@ static void put_shares(struct flood *d, const struct asc_flow *f, struct frec *s
         r->late++;
     int64_t s0 = first < r->next ? r->next : first;
     int64_t n = (last < s0 ? s0 : last) - s0 + 1;
-    while (r->pending + (size_t)n > (size_t)d->prm.max_pending && r->next <= r->hi) {
+    while ((r->pending + (size_t)n > (size_t)d->prm.max_pending ||
+            (size_t)(r->pool_tail - r->pool_head) >= (size_t)d->prm.max_pending) &&
+           r->next <= r->hi) {
         release_one(d);
         r->forced++;
         if (s0 < r->next) {
@@ -314,24 +361,17 @@ static void put_shares(struct flood *d, const struct asc_flow *f, struct frec *s
                 n = 1;
         }
     }
-    if (s0 + n - 1 > r->hi)
-        r->hi = s0 + n - 1;
-    uint64_t pkts = s->pkts, bytes = s->bytes, done_p = 0, done_b = 0;
-    uint64_t base = pkts / (uint64_t)n, rem = pkts % (uint64_t)n;
-    double per_pkt = (double)bytes / (double)pkts;
+    uint64_t base = rec->pkts / (uint64_t)n, rem = rec->pkts % (uint64_t)n;
     if (!base)
         n = (int64_t)rem;       /* fewer packets than seconds: one each, earliest first */
+    if (s0 + n - 1 > r->hi)
+        r->hi = s0 + n - 1;
+    rec->s_last = s0 + n - 1;
+    struct fshare sh = {.tag = rec->tag, .rec = pool_push(r, rec), .vec = rec->vec};
     for (int64_t i = 0; i < n; i++) {
         uint64_t share = base + ((uint64_t)i < rem);
-        done_p += share;
-        uint64_t upto = done_p == pkts ? bytes : (uint64_t)(per_pkt * (double)done_p);
-        s->pkts = share;
-        s->bytes = upto - done_b;
-        done_b = upto;
-        asc_time lo = (s0 + i) * ASC_NS_PER_SEC, hi = lo + ASC_NS_PER_SEC - 1;
-        s->t0 = clamp(f->first, lo, hi);
-        s->t1 = clamp(f->last, s->t0, hi);
-        push(r, s0 + i, s);
+        sh.pkts = share > UINT32_MAX ? UINT32_MAX : (uint32_t)share;
+        push(r, s0 + i, &sh);
     }
 }
 
@@ -348,12 +388,14 @@ void flood_rec_put(struct flood *d, const struct asc_flow *f)
             d->ring = ring_new(d->prm.lateness);
         }
         const struct asc_flow_dir *fd = &f->dir[sd];
-        struct frec s = {.key = f->key, .sampling = f->sampling ? f->sampling : 1,
-                         .sd = (uint8_t)sd, .vec = (uint8_t)vec, .ev = (uint8_t)ev,
-                         .ttl = fd->ttl_min, .pkts = pkts,
-                         .bytes = pkts == fd->pkts ? fd->ip_bytes
-                                  : (uint64_t)((double)fd->ip_bytes * (double)pkts / fd->pkts)};
-        put_shares(d, f, &s);
+        struct frec rec = {.key = f->key, .first = f->first, .last = f->last,
+                           .sampling = f->sampling ? f->sampling : 1, .sd = (uint8_t)sd,
+                           .vec = (uint8_t)vec, .ev = (uint8_t)ev, .ttl = fd->ttl_min,
+                           .pkts = pkts,
+                           .bytes = pkts == fd->pkts ? fd->ip_bytes
+                                    : (uint64_t)((double)fd->ip_bytes * (double)pkts / fd->pkts)};
+        rec.tag = flood_dv_hash(rec_dst(&rec), vec) | 1;
+        put_shares(d, &rec);
     }
 }
 
@@ -380,6 +422,7 @@ void flood_rec_free(struct flood *d)
             free(r->parked[i].inc);
         }
         free(r->b);
+        free(r->pool);
         free(r->agg_tag);
         free(r->agg_pkts);
         free(r->hot);

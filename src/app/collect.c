@@ -28,6 +28,7 @@
 
 #define MAX_LISTEN 8
 #define DGRAM_MAX 65536
+#define STOP_DRAIN 65536        /* datagrams read per socket after the stop */
 
 static volatile sig_atomic_t stop_signal;
 
@@ -44,6 +45,7 @@ struct collector {
     int fds[MAX_LISTEN];
     size_t n_fds;
     uint32_t last_drops[MAX_LISTEN];
+    uint64_t seen;              /* datagrams read */
     struct asc_fi *fi;
 };
 
@@ -108,6 +110,14 @@ static void write_stats(const char *path, const struct collector *c)
         fclose(f);
 }
 
+static void note_drops(struct collector *c, size_t i, uint32_t drops)
+{
+    if (drops != c->last_drops[i]) {
+        asc_fi_count(c->fi, ASC_FI_RCV_OVERFLOW, drops - c->last_drops[i]);
+        c->last_drops[i] = drops;
+    }
+}
+
 /* Drain every ready socket; returns datagrams read. */
 static uint64_t drain(struct collector *c, struct pollfd *pfd, uint8_t *buf, uint64_t budget)
 {
@@ -121,10 +131,7 @@ static uint64_t drain(struct collector *c, struct pollfd *pfd, uint8_t *buf, uin
             long len = asc_udp_recv(c->fds[i], buf, DGRAM_MAX, &from, &drops);
             if (len <= 0)
                 break;
-            if (drops != c->last_drops[i]) {
-                asc_fi_count(c->fi, ASC_FI_RCV_OVERFLOW, drops - c->last_drops[i]);
-                c->last_drops[i] = drops;
-            }
+            note_drops(c, i, drops);
             asc_fi_datagram(c->fi, &from, wall_now(), buf, (size_t)len, ASC_FIP_NONE);
             n++;
         }
@@ -141,6 +148,7 @@ static void run_loop(struct collector *c, uint64_t count, double duration)
     asc_time start = wall_now(), end = duration > 0 ? start + (asc_time)(duration * 1e9) : 0;
     uint64_t seen = 0;
     while (!stop_signal && (!count || seen < count)) {
+        c->seen = seen;
         asc_time now = wall_now();
         if (end && now >= end)
             break;
@@ -152,6 +160,32 @@ static void run_loop(struct collector *c, uint64_t count, double duration)
         asc_fi_advance(c->fi, wall_now());
         if (c->sink_rc)
             break;
+    }
+    c->seen = seen;
+    free(buf);
+}
+
+/* At the stop: the datagrams the kernel already queued are read (at most
+ * STOP_DRAIN per socket, so a sender that keeps going cannot hold the stop
+ * up), then each socket's final drop count is taken, so datagrams dropped
+ * after the last one read are counted too. */
+static void stop_drain(struct collector *c, uint64_t count)
+{
+    uint8_t *buf = asc_xmalloc(DGRAM_MAX);
+    for (size_t i = 0; i < c->n_fds; i++) {
+        for (long k = 0; k < STOP_DRAIN && (!count || c->seen < count); k++) {
+            struct asc_addr from;
+            uint32_t drops = c->last_drops[i];
+            long len = asc_udp_recv(c->fds[i], buf, DGRAM_MAX, &from, &drops);
+            if (len <= 0)
+                break;
+            note_drops(c, i, drops);
+            asc_fi_datagram(c->fi, &from, wall_now(), buf, (size_t)len, ASC_FIP_NONE);
+            c->seen++;
+        }
+        uint32_t drops;
+        if (asc_udp_drops(c->fds[i], &drops))
+            note_drops(c, i, drops);
     }
     free(buf);
 }
@@ -232,6 +266,8 @@ int asc_cmd_collect(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     c.fi = asc_flowin_new(&pc, on_flow, &c);
     run_loop(&c, count, duration);
+    if (!c.sink_rc && (!count || c.seen < count))
+        stop_drain(&c, count);
     asc_fi_flush(c.fi);
     rc = c.sink_rc ? ASC_EXIT_FATAL : ASC_EXIT_OK;
     if (stats)

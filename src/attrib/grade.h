@@ -36,11 +36,20 @@ enum {
 
 /* Whether a flow proves its originator's address real: a TCP handshake
  * the originator completed (the responder's SYN-ACK and the originator's
- * ACK in the history), or, for other protocols, traffic both ways. */
+ * ACK in the history), or, for other protocols, traffic both ways.
+ * Export records have no history: a stitched or bidirectional record
+ * whose responder sent SYN and ACK and whose originator sent ACK counts;
+ * a one-way record never does (docs/flow-inputs.md). */
 static inline bool asc_flow_verifies_orig(const struct asc_flow *f)
 {
-    if (f->key.proto == 6)
-        return strchr(f->history, 'h') && strchr(f->history, 'A');
+    if (f->flags & ASC_FF_ONEWAY)
+        return false;
+    if (f->key.proto == 6) {
+        if (f->history[0] || f->src_kind == ASC_SRC_PCAP)
+            return strchr(f->history, 'h') && strchr(f->history, 'A');
+        return (f->dir[1].tcp_flags & 0x12) == 0x12 && (f->dir[0].tcp_flags & 0x10) &&
+               f->dir[0].pkts && f->dir[1].pkts;    /* 0x12 SYN|ACK, 0x10 ACK */
+    }
     return f->dir[0].pkts && f->dir[1].pkts;
 }
 

@@ -2,20 +2,27 @@
  * topk.c - Space-Saving heavy hitters (see topk.h).
  *
  * Items sit in an array with an open-addressing index for lookup, and a
- * binary min-heap of item numbers ordered by count finds the item a new key
- * replaces in O(log k). Deterministic: the same updates give the same
- * state.
+ * binary min-heap of (count, item number) finds the item a new key
+ * replaces in O(log k); the heap carries the counts so that sifting reads
+ * one small array. Deterministic: the same updates give the same state.
  */
 #include "core/topk.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hll.h"
+
+struct hent {
+    uint64_t count;     /* the item's count, kept equal to items[item].count */
+    int32_t item;
+};
+
 struct asc_topk {
     size_t k, n;
     struct asc_topk_item *items;
     int32_t *index;       /* slot -> item, -1 empty; size idx_cap */
-    int32_t *heap;        /* min-heap of item numbers by count */
+    struct hent *heap;    /* min-heap of items by count */
     int32_t *pos;         /* item -> its position in heap */
     size_t idx_cap;
     uint64_t total;
@@ -23,10 +30,7 @@ struct asc_topk {
 
 static uint64_t khash(const struct asc_addr *a)
 {
-    uint64_t h = UINT64_C(0xcbf29ce484222325) ^ a->family;
-    for (int i = 0; i < 16; i++)
-        h = (h ^ a->b[i]) * UINT64_C(0x100000001b3);
-    return h ^ (h >> 29);
+    return asc_addr_hash(a);
 }
 
 struct asc_topk *asc_topk_new(size_t k)
@@ -79,16 +83,16 @@ static void index_delete(struct asc_topk *t, size_t s)
 
 static uint64_t hcount(const struct asc_topk *t, size_t h)
 {
-    return t->items[t->heap[h]].count;
+    return t->heap[h].count;
 }
 
 static void hswap(struct asc_topk *t, size_t a, size_t b)
 {
-    int32_t x = t->heap[a];
+    struct hent x = t->heap[a];
     t->heap[a] = t->heap[b];
     t->heap[b] = x;
-    t->pos[t->heap[a]] = (int32_t)a;
-    t->pos[t->heap[b]] = (int32_t)b;
+    t->pos[t->heap[a].item] = (int32_t)a;
+    t->pos[t->heap[b].item] = (int32_t)b;
 }
 
 static void sift_up(struct asc_topk *t, size_t h)
@@ -122,6 +126,7 @@ void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, ui
         int32_t it = t->index[s];
         t->items[it].count += w;
         t->items[it].aux += aux;
+        t->heap[t->pos[it]].count = t->items[it].count;
         sift_down(t, (size_t)t->pos[it]);
         return;
     }
@@ -129,17 +134,18 @@ void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, ui
         size_t i = t->n++;
         t->items[i] = (struct asc_topk_item){.key = *key, .count = w, .err = 0, .aux = aux};
         t->index[s] = (int32_t)i;
-        t->heap[i] = (int32_t)i;
+        t->heap[i] = (struct hent){w, (int32_t)i};
         t->pos[i] = (int32_t)i;
         sift_up(t, i);
         return;
     }
-    size_t mi = (size_t)t->heap[0];
+    size_t mi = (size_t)t->heap[0].item;
     struct asc_topk_item *v = &t->items[mi];
     index_delete(t, find_slot(t, &v->key));
     uint64_t floor = v->count;
     *v = (struct asc_topk_item){.key = *key, .count = floor + w, .err = floor, .aux = aux};
     t->index[find_slot(t, key)] = (int32_t)mi;
+    t->heap[0].count = v->count;
     sift_down(t, 0);
 }
 

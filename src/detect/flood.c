@@ -12,6 +12,8 @@
  * Sources are kept in a bounded srcset (src/attrib) and graded: the
  * senders of unsolicited responses of a reflection vector are
  * `reflector`; a source that completed a handshake is `verified`.
+ * Flow-export and Zeek records are counted by flood_rec.c in a table of
+ * their own, on the records' clock.
  * Algorithm, defaults and false positives: docs/detectors/flood.md.
  */
 #include <math.h>
@@ -39,6 +41,8 @@ static void read_params(struct flood *d, struct asc_conf *cf)
     p->alpha = asc_conf_num(cf, "flood", "alpha", 0.1);
     p->max_dst = asc_conf_num(cf, "flood", "max_dst", 65536);
     p->max_sources = asc_conf_num(cf, "flood", "max_sources", 65536);
+    p->lateness = asc_conf_num(cf, "flood", "lateness", 60);
+    p->max_pending = asc_conf_num(cf, "flood", "max_pending", 262144);
     static const char *const names[] = {"syn_pps", "amp_pps", "udp_pps", "icmp_pps",
                                         "min_sources", "quiet", "alpha", "max_sources"};
     const double vals[] = {p->syn_pps, p->amp_pps, p->udp_pps, p->icmp_pps,
@@ -53,9 +57,13 @@ static int flood_init(const struct asc_det_env *env, void **state, struct asc_er
     struct flood *d = asc_xcalloc(1, sizeof(*d));
     read_params(d, env ? env->conf : NULL);
     if (d->prm.max_dst < WAYS || d->prm.max_dst > (1 << 26) || d->prm.quiet < 1 ||
-        d->prm.alpha <= 0 || d->prm.alpha > 1 || d->prm.max_sources < 1) {
+        d->prm.alpha <= 0 || d->prm.alpha > 1 || d->prm.max_sources < 1 ||
+        d->prm.lateness < 0 || d->prm.lateness > 3600 || d->prm.max_pending < 1024 ||
+        d->prm.max_pending > (1 << 26)) {
         free(d);
-        return asc_err_set(err, ASC_EINVAL, "flood: max_dst, quiet, alpha or max_sources out of range");
+        return asc_err_set(err, ASC_EINVAL,
+                           "flood: max_dst, quiet, alpha, max_sources, lateness or max_pending "
+                           "out of range");
     }
     d->g = env ? env->grader : NULL;
     d->ev = env ? env->evidence : NULL;
@@ -64,6 +72,7 @@ static int flood_init(const struct asc_det_env *env, void **state, struct asc_er
         n <<= 1;
     d->nsets = n / WAYS;
     d->t = asc_xcalloc(n, sizeof(*d->t));
+    d->tags = asc_xcalloc(n, sizeof(*d->tags));
     d->memo = asc_xcalloc(FRAG_MEMO, sizeof(*d->memo));
     *state = d;
     return 0;
@@ -77,9 +86,8 @@ static void inc_free(struct open_inc *o)
     free(o);
 }
 
-static void flood_fini(void *state)
+void flood_destroy(struct flood *d)
 {
-    struct flood *d = state;
     if (!d)
         return;
     for (size_t i = 0; i < d->nsets * WAYS; i++) {
@@ -87,25 +95,27 @@ static void flood_fini(void *state)
         inc_free(d->t[i].inc);
     }
     free(d->t);
+    free(d->tags);
     free(d->memo);
+    flood_rec_free(d);
     free(d);
+}
+
+static void flood_fini(void *state)
+{
+    flood_destroy(state);
 }
 
 /* ---- destination table ------------------------------------------------- */
 
-static uint64_t dv_hash(const struct asc_addr *a, unsigned vec)
+uint64_t flood_dv_hash(const struct asc_addr *a, unsigned vec)
 {
     return asc_addr_hash(a) ^ (uint64_t)(vec + 1) * 0x9e3779b97f4a7c15ull;
 }
 
 uint64_t flood_ev_key(const struct asc_addr *dst, unsigned vec)
 {
-    return (dv_hash(dst, vec) ^ 0x666c6f6f64ull) | 1;     /* "flood" */
-}
-
-static struct dstv *dv_set(struct flood *d, const struct asc_addr *dst, unsigned vec)
-{
-    return &d->t[(dv_hash(dst, vec) >> 17) % d->nsets * WAYS];
+    return (flood_dv_hash(dst, vec) ^ 0x666c6f6f64ull) | 1;     /* "flood" */
 }
 
 static bool dv_match(const struct dstv *e, const struct asc_addr *dst, unsigned vec)
@@ -114,31 +124,48 @@ static bool dv_match(const struct dstv *e, const struct asc_addr *dst, unsigned 
            !memcmp(e->dst.b, dst->b, 16);
 }
 
-static struct dstv *dv_find(struct flood *d, const struct asc_addr *dst, unsigned vec)
+/* Each way's tag (its hash, 0 when unused) sits in a dense array: a
+ * lookup reads one cache line of tags and only the entry that matches. */
+static size_t dv_base(const struct flood *d, uint64_t h)
 {
-    struct dstv *set = dv_set(d, dst, vec);
+    return (size_t)((h >> 17) % d->nsets) * WAYS;
+}
+
+static uint64_t dv_tag(uint64_t h)
+{
+    return h | 1;
+}
+
+struct dstv *flood_dv_find(struct flood *d, const struct asc_addr *dst, unsigned vec)
+{
+    uint64_t h = flood_dv_hash(dst, vec), tag = dv_tag(h);
+    size_t base = dv_base(d, h);
     for (int w = 0; w < WAYS; w++)
-        if (dv_match(&set[w], dst, vec))
-            return &set[w];
+        if (d->tags[base + w] == tag && dv_match(&d->t[base + w], dst, vec))
+            return &d->t[base + w];
     return NULL;
 }
 
 /* The entry of (dst, vec); a free or the quietest idle entry of its set
  * when new; NULL when every way holds a candidate or an incident. */
-static struct dstv *dv_get(struct flood *d, const struct asc_addr *dst, unsigned vec)
+struct dstv *flood_dv_get(struct flood *d, const struct asc_addr *dst, unsigned vec)
 {
-    struct dstv *set = dv_set(d, dst, vec);
+    uint64_t h = flood_dv_hash(dst, vec), tag = dv_tag(h);
+    size_t base = dv_base(d, h);
+    for (int w = 0; w < WAYS; w++)
+        if (d->tags[base + w] == tag && dv_match(&d->t[base + w], dst, vec))
+            return &d->t[base + w];
+    struct dstv *set = &d->t[base];
     struct dstv *victim = NULL;
-    for (int w = 0; w < WAYS; w++) {
-        struct dstv *e = &set[w];
-        if (dv_match(e, dst, vec))
-            return e;
-        if (!e->used) {
-            if (!victim || victim->used)
+    for (int w = 0; w < WAYS && !victim; w++)
+        if (!d->tags[base + w])
+            victim = &set[w];
+    if (!victim)
+        for (int w = 0; w < WAYS; w++) {
+            struct dstv *e = &set[w];
+            if (!e->inc && !e->cand && (!victim || e->mu < victim->mu))
                 victim = e;
-        } else if (!e->inc && !e->cand && (!victim || (victim->used && e->mu < victim->mu)))
-            victim = e;
-    }
+        }
     if (!victim)
         return NULL;
     if (victim->used)
@@ -149,6 +176,7 @@ static struct dstv *dv_get(struct flood *d, const struct asc_addr *dst, unsigned
     victim->vec = (uint8_t)vec;
     victim->sec = INT64_MIN;
     victim->base_sec = INT64_MIN;
+    d->tags[victim - d->t] = tag;
     return victim;
 }
 
@@ -179,34 +207,85 @@ static unsigned packet_vector(struct flood *d, const struct asc_ipl *l, const st
     return vec;
 }
 
-static void note_port(struct open_inc *o, uint16_t port)
+static void note_port(struct open_inc *o, uint16_t port, uint64_t n)
 {
     size_t j, min = 0;
     for (j = 0; j < ASC_INC_PORTS && o->port_pkts[j]; j++)
         if (o->port[j] == port) {
-            o->port_pkts[j]++;
+            o->port_pkts[j] += n;
             return;
         }
     if (j < ASC_INC_PORTS) {
         o->port[j] = port;
-        o->port_pkts[j] = 1;
+        o->port_pkts[j] = n;
         return;
     }
     for (j = 1; j < ASC_INC_PORTS; j++)
         if (o->port_pkts[j] < o->port_pkts[min])
             min = j;
     o->port[min] = port;    /* Space-Saving: take over the smallest counter */
-    o->port_pkts[min]++;
+    o->port_pkts[min] += n;
 }
 
-static void note_cid(struct open_inc *o, const struct asc_flow *f)
+static void note_cid(struct open_inc *o, const struct asc_flow_key *k)
 {
-    if (!f || o->n_cid >= ASC_INC_CIDS)
+    if (!k || o->n_cid >= ASC_INC_CIDS)
         return;
     for (size_t i = 0; i < o->n_cid; i++)
-        if (!memcmp(&o->cid_keys[i], &f->key, sizeof(f->key)))
+        if (!memcmp(&o->cid_keys[i], k, sizeof(*k)))
             return;
-    o->cid_keys[o->n_cid++] = f->key;
+    o->cid_keys[o->n_cid++] = *k;
+}
+
+/* Count a packet (or a record's share of one second) in the bin of e. */
+void flood_account(struct flood *d, struct dstv *e, const struct flood_add *a)
+{
+    int64_t sec = a->sec;
+    if (sec != e->sec) {
+        /* Ticks close every bin before the next second's packets; only a
+         * packet older than the clock lands here with a bin still open,
+         * and then it joins that bin. */
+        if (e->bin_pkts && sec < e->sec)
+            sec = e->sec;
+        e->sec = sec;
+        e->bin_first = a->t0;
+        e->bin_last = a->t1;
+        e->bin_pkts = e->bin_bytes = 0;
+        e->n_pend = 0;
+    }
+    e->bin_pkts += a->pkts;
+    e->bin_bytes += a->bytes;
+    if (a->t0 < e->bin_first)
+        e->bin_first = a->t0;
+    if (a->t1 > e->bin_last)
+        e->bin_last = a->t1;
+    if (a->sampling > e->sampling)
+        e->sampling = a->sampling;
+    struct asc_srcset *ss = e->inc ? e->inc->src : e->cand;
+    if (!ss && e->n_pend < PENDING) {
+        e->pend[e->n_pend++] = (struct pend){*a->src, a->ttl, a->ev, (uint32_t)a->pkts, a->bytes};
+    } else if (!ss) {
+        ss = e->cand = asc_srcset_new((size_t)d->prm.max_sources);
+        for (unsigned i = 0; i < e->n_pend; i++)
+            asc_srcset_add(ss, d->g, &e->pend[i].a, e->pend[i].pkts, e->pend[i].bytes,
+                           e->pend[i].ttl, e->pend[i].ev);
+    }
+    if (ss)
+        asc_srcset_add(ss, d->g, a->src, a->pkts, a->bytes, a->ttl, a->ev);
+    if (e->inc) {
+        struct open_inc *o = e->inc;
+        o->pkts += a->pkts;
+        o->bytes += a->bytes;
+        if (a->t1 > o->end)
+            o->end = a->t1;
+        if (a->t0 < o->start)
+            o->start = a->t0;
+        if (e->sampling > o->sampling)
+            o->sampling = e->sampling;
+        if (a->has_port)
+            note_port(o, a->port, a->pkts);
+        note_cid(o, a->key);
+    }
 }
 
 static void flood_on_pkt(void *state, const struct asc_pkt *p, const struct asc_flow *f)
@@ -222,55 +301,24 @@ static void flood_on_pkt(void *state, const struct asc_pkt *p, const struct asc_
     if (vec == FV_RST) {
         /* Reflectors reset the connections the victim never answered:
          * their RSTs belong to the reflection. */
-        struct dstv *r = dv_find(d, &l->dst, FV_SYNACK);
+        struct dstv *r = flood_dv_find(d, &l->dst, FV_SYNACK);
         struct asc_srcset *rs = r ? (r->inc ? r->inc->src : r->cand) : NULL;
         if (rs && asc_srcset_has(rs, &l->src)) {
             vec = FV_SYNACK;
             ev |= ASC_EV_REFLECTED;
         }
     }
-    struct dstv *e = dv_get(d, &l->dst, vec);
+    struct dstv *e = flood_dv_get(d, &l->dst, vec);
     if (!e) {
         d->dropped++;
         return;
     }
-    int64_t sec = p->ts / ASC_NS_PER_SEC;
-    if (sec != e->sec) {
-        /* Ticks close every bin before the next second's packets; only a
-         * packet older than the clock lands here with a bin still open,
-         * and then it joins that bin. */
-        if (e->bin_pkts && sec < e->sec)
-            sec = e->sec;
-        e->sec = sec;
-        e->bin_first = e->bin_last = p->ts;
-        e->bin_pkts = e->bin_bytes = 0;
-        e->n_pend = 0;
-    }
-    e->bin_pkts++;
-    e->bin_bytes += l->ip_len;
+    struct flood_add a = {.sec = p->ts / ASC_NS_PER_SEC, .t0 = p->ts, .t1 = p->ts, .src = &l->src,
+                          .pkts = 1, .bytes = l->ip_len, .ttl = l->ttl, .ev = (uint8_t)ev,
+                          .has_port = l->l4_ok, .port = l->dport, .key = f ? &f->key : NULL};
+    flood_account(d, e, &a);
     if (d->ev)
         d->ev->note(d->ev->ctx, flood_ev_key(&e->dst, e->vec));
-    if (p->ts > e->bin_last)
-        e->bin_last = p->ts;
-    struct asc_srcset *ss = e->inc ? e->inc->src : e->cand;
-    if (!ss && e->n_pend < PENDING) {
-        e->pend[e->n_pend++] = (struct pend){l->src, l->ttl, (uint8_t)ev, (uint16_t)l->ip_len};
-    } else if (!ss) {
-        ss = e->cand = asc_srcset_new((size_t)d->prm.max_sources);
-        for (unsigned i = 0; i < e->n_pend; i++)
-            asc_srcset_add(ss, d->g, &e->pend[i].a, 1, e->pend[i].len, e->pend[i].ttl,
-                           e->pend[i].ev);
-    }
-    if (ss)
-        asc_srcset_add(ss, d->g, &l->src, 1, l->ip_len, l->ttl, ev);
-    if (e->inc) {
-        e->inc->pkts++;
-        e->inc->bytes += l->ip_len;
-        e->inc->end = p->ts;
-        if (l->l4_ok)
-            note_port(e->inc, l->dport);
-        note_cid(e->inc, f);
-    }
 }
 
 /* A flow that ended answered verifies its originator as a source of a
@@ -278,10 +326,14 @@ static void flood_on_pkt(void *state, const struct asc_pkt *p, const struct asc_
 static void flood_on_flow_end(void *state, const struct asc_flow *f)
 {
     struct flood *d = state;
+    if (f->src_kind != ASC_SRC_PCAP) {
+        flood_rec_put(d, f);    /* export and Zeek records: flood_rec.c */
+        return;
+    }
     if (!asc_flow_verifies_orig(f))
         return;
     unsigned vec = f->key.proto == 6 ? FV_SYN : f->key.proto == 17 ? FV_UDP : FV_ICMP;
-    struct dstv *e = dv_find(d, &f->key.resp, vec);
+    struct dstv *e = flood_dv_find(d, &f->key.resp, vec);
     if (e && e->inc)
         asc_srcset_mark(e->inc->src, &f->key.orig, ASC_EV_ANSWERED);
 }

@@ -1,7 +1,8 @@
 /*
  * flood_int.h - state shared by the flood detector's files: flood.c (per
- * packet), flood_vec.c (vector classification) and flood_tick.c (bins,
- * change points, incidents). Not for other modules.
+ * packet), flood_vec.c (vector classification), flood_tick.c (bins,
+ * change points, incidents) and flood_rec.c (flow-export records). Not for
+ * other modules.
  */
 #ifndef ASC_FLOOD_INT_H
 #define ASC_FLOOD_INT_H
@@ -25,9 +26,13 @@ enum {
 struct flood_params {
     double syn_pps, tcp_pps, udp_pps, amp_pps, icmp_pps, frag_pps;
     double min_sources, quiet, alpha, max_dst, max_sources;
+    double lateness, max_pending;   /* flow-export records (flood_rec.c) */
 };
 
 unsigned flood_vec_classify(const struct asc_ipl *l, const struct asc_flow *f, unsigned *ev);
+/* The vector of what side `sd` (0 orig, 1 resp) of an export record sent;
+ * *pkts gets the packets of that vector (all, or one SYN of a connection). */
+unsigned flood_vec_record(const struct asc_flow *f, int sd, uint64_t *pkts, unsigned *ev);
 bool flood_vec_reflective(unsigned vec);
 const char *flood_vec_name(unsigned vec);
 uint8_t flood_vec_proto(unsigned vec);
@@ -43,7 +48,8 @@ bool flood_vec_needs_sources(unsigned vec);
 struct pend {
     struct asc_addr a;
     uint8_t ttl, ev;
-    uint16_t len;
+    uint32_t pkts;
+    uint64_t bytes;
 };
 
 struct open_inc {
@@ -57,6 +63,7 @@ struct open_inc {
     uint64_t port_pkts[ASC_INC_PORTS];
     struct asc_flow_key cid_keys[ASC_INC_CIDS];
     size_t n_cid;
+    uint32_t sampling;          /* largest sampling rate of its records (1 = none) */
 };
 
 struct dstv {
@@ -70,6 +77,7 @@ struct dstv {
     struct pend pend[PENDING];
     struct asc_srcset *cand;    /* sources of the current bin (past PENDING) */
     struct open_inc *inc;
+    uint32_t sampling;          /* largest sampling rate seen (records only) */
 };
 
 struct frag_memo {
@@ -84,17 +92,48 @@ struct flood {
     struct asc_inc_param params[8];
     size_t n_params;
     struct dstv *t;
+    uint64_t *tags;             /* per way: hash of (dst, vec) | 1, 0 = unused */
     size_t nsets;
     uint64_t dropped;           /* packets with no table slot */
     struct frag_memo *memo;
     const struct asc_evidence_hook *ev;   /* NULL unless extracts are written */
     uint64_t evicted;           /* quiet entries replaced by a new destination */
     uint64_t src_overflow;      /* incidents whose sources went past max_sources */
+    bool is_rec;                /* this table counts flow-export records */
+    struct flood *rx;           /* the table of export records, made on the first */
+    struct frec_ring *ring;     /* their shares waiting for their second */
+};
+
+/* What one packet, or one record's share of one second, adds to a bin. */
+struct flood_add {
+    int64_t sec;
+    asc_time t0, t1;
+    const struct asc_addr *src;
+    uint64_t pkts, bytes;
+    uint8_t ttl, ev;
+    bool has_port;
+    uint16_t port;
+    const struct asc_flow_key *key;     /* for Community IDs, may be NULL */
+    uint32_t sampling;
 };
 
 /* The evidence key of a (destination, vector) entry (detector.h). */
 uint64_t flood_ev_key(const struct asc_addr *dst, unsigned vec);
-
+uint64_t flood_dv_hash(const struct asc_addr *a, unsigned vec);
+struct dstv *flood_dv_find(struct flood *d, const struct asc_addr *dst, unsigned vec);
+struct dstv *flood_dv_get(struct flood *d, const struct asc_addr *dst, unsigned vec);
+void flood_account(struct flood *d, struct dstv *e, const struct flood_add *a);
+void flood_close_bin(struct flood *d, struct dstv *e);
+/* Emit the open incident of e and free it. */
+void flood_emit_inc(struct flood *d, struct dstv *e, struct asc_emitter *out);
+void flood_destroy(struct flood *d);
+/* Close bins before now_sec and emit incidents quiet since (all if final). */
+void flood_tick_table(struct flood *d, int64_t now_sec, bool final, struct asc_emitter *out);
 void flood_on_tick(void *state, asc_time now, bool final, struct asc_emitter *out);
+
+/* flood_rec.c: export records into d->rx, by the records' own clock. */
+void flood_rec_put(struct flood *d, const struct asc_flow *f);
+void flood_rec_tick(struct flood *d, bool final, struct asc_emitter *out);
+void flood_rec_free(struct flood *d);
 
 #endif

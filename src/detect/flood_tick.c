@@ -44,18 +44,19 @@ static void open_incident(struct flood *d, struct dstv *e)
     if (!o->src) {
         o->src = asc_srcset_new((size_t)d->prm.max_sources);
         for (unsigned i = 0; i < e->n_pend; i++)
-            asc_srcset_add(o->src, d->g, &e->pend[i].a, 1, e->pend[i].len, e->pend[i].ttl,
-                           e->pend[i].ev);
+            asc_srcset_add(o->src, d->g, &e->pend[i].a, e->pend[i].pkts, e->pend[i].bytes,
+                           e->pend[i].ttl, e->pend[i].ev);
     }
     o->pkts = e->bin_pkts;
     o->bytes = e->bin_bytes;
+    o->sampling = e->sampling;
     e->inc = o;
     if (d->ev)
         d->ev->open(d->ev->ctx, flood_ev_key(&e->dst, e->vec), o->start);
 }
 
-/* Close the bin of one entry at the end of second `sec`. */
-static void close_bin(struct flood *d, struct dstv *e)
+/* Close the bin of one entry at the end of its second. */
+void flood_close_bin(struct flood *d, struct dstv *e)
 {
     double x = (double)e->bin_pkts;
     double floor = flood_vec_floor(&d->prm, e->vec);
@@ -131,7 +132,7 @@ static void emit_one(struct flood *d, const struct dstv *e, struct asc_emitter *
 {
     const struct open_inc *o = e->inc;
     struct asc_incident inc = {0};
-    char summary[160], a[ASC_ADDR_STRLEN];
+    char summary[224], a[ASC_ADDR_STRLEN];
     inc.type = ASC_INC_FLOOD;
     inc.proto = flood_vec_proto(e->vec);
     inc.vector = flood_vec_name(e->vec);
@@ -155,14 +156,28 @@ static void emit_one(struct flood *d, const struct dstv *e, struct asc_emitter *
     for (size_t i = 0; i < o->n_cid; i++)
         asc_community_id(&o->cid_keys[i], 0, inc.cids[i], sizeof(inc.cids[i]));
     inc.n_cids = o->n_cid;
-    inc.params = d->params;
+    struct asc_inc_param prm[ASC_ARRAY_LEN(d->params) + 2];
+    char note[64] = "";
+    memcpy(prm, d->params, d->n_params * sizeof(prm[0]));
+    inc.params = prm;
     inc.n_params = d->n_params;
     inc.evidence_key = d->ev ? flood_ev_key(&e->dst, e->vec) : 0;
+    if (d->is_rec) {
+        /* Built from flow records: the sampling in force and the lateness
+         * allowed, and a note in the summary (docs/detectors/flood.md). */
+        prm[inc.n_params++] = (struct asc_inc_param){"sampling", o->sampling ? o->sampling : 1};
+        prm[inc.n_params++] = (struct asc_inc_param){"lateness", d->prm.lateness};
+        if (o->sampling > 1)
+            snprintf(note, sizeof(note), "; flow records sampled 1:%u, counts scaled",
+                     (unsigned)o->sampling);
+        else
+            snprintf(note, sizeof(note), "; flow records");
+    }
     inc.severity = severity(&inc, flood_vec_floor(&d->prm, e->vec));
-    snprintf(summary, sizeof(summary), "%s flood on %s from %llu%s sources, peak %.0f pkt/s",
+    snprintf(summary, sizeof(summary), "%s flood on %s from %llu%s sources, peak %.0f pkt/s%s",
              inc.vector, asc_addr_str(&e->dst, a, sizeof(a)),
              (unsigned long long)inc.n_sources, inc.n_sources_estimated ? " (est.)" : "",
-             inc.peak_pps);
+             inc.peak_pps, note);
     inc.summary = summary;
     out->emit(out->ctx, &inc);
 }
@@ -176,18 +191,16 @@ static int cmp_entry(const void *pa, const void *pb)
     return c ? c : (int)a->vec - (int)b->vec;
 }
 
-void flood_on_tick(void *state, asc_time now, bool final, struct asc_emitter *out)
+void flood_tick_table(struct flood *d, int64_t now_sec, bool final, struct asc_emitter *out)
 {
-    struct flood *d = state;
-    int64_t now_sec = now / ASC_NS_PER_SEC;
     size_t n = d->nsets * WAYS, n_close = 0;
     struct dstv **closing = NULL;
     for (size_t i = 0; i < n; i++) {
-        struct dstv *e = &d->t[i];
-        if (!e->used)
+        if (!d->tags[i])
             continue;
+        struct dstv *e = &d->t[i];
         if (e->bin_pkts && e->sec < now_sec)
-            close_bin(d, e);
+            flood_close_bin(d, e);
         if (e->inc && (final || now_sec - 1 - e->inc->last_alarm_sec >= (int64_t)d->prm.quiet)) {
             if (!closing)
                 closing = asc_xcalloc(n, sizeof(*closing));
@@ -197,11 +210,23 @@ void flood_on_tick(void *state, asc_time now, bool final, struct asc_emitter *ou
     if (!n_close)
         return;
     qsort(closing, n_close, sizeof(*closing), cmp_entry);
-    for (size_t i = 0; i < n_close; i++) {
-        emit_one(d, closing[i], out);
-        asc_srcset_free(closing[i]->inc->src);
-        free(closing[i]->inc);
-        closing[i]->inc = NULL;
-    }
+    for (size_t i = 0; i < n_close; i++)
+        flood_emit_inc(d, closing[i], out);
     free(closing);
+}
+
+void flood_emit_inc(struct flood *d, struct dstv *e, struct asc_emitter *out)
+{
+    emit_one(d, e, out);
+    asc_srcset_free(e->inc->src);
+    free(e->inc);
+    e->inc = NULL;
+}
+
+void flood_on_tick(void *state, asc_time now, bool final, struct asc_emitter *out)
+{
+    struct flood *d = state;
+    flood_tick_table(d, now / ASC_NS_PER_SEC, final, out);
+    if (d->rx)
+        flood_rec_tick(d, final, out);
 }

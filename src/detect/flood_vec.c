@@ -150,3 +150,87 @@ unsigned flood_vec_classify(const struct asc_ipl *l, const struct asc_flow *f, u
         return FV_NONE;
     }
 }
+
+/* TCP flags union of one side of a record; for Zeek records (no flags)
+ * from the history letters: upper case the originator, lower the responder. */
+static uint8_t record_flags(const struct asc_flow *f, int sd)
+{
+    uint8_t fl = f->dir[sd].tcp_flags;
+    if (fl || !f->history[0])
+        return fl;
+    for (const char *h = f->history; *h; h++) {
+        bool orig = *h >= 'A' && *h <= 'Z';
+        if (orig != (sd == 0))
+            continue;
+        switch (*h | 0x20) {
+        case 's': fl |= ASC_TH_SYN; break;
+        case 'h': fl |= ASC_TH_SYN | ASC_TH_ACK; break;
+        case 'a': fl |= ASC_TH_ACK; break;
+        case 'd': fl |= ASC_TH_PSH | ASC_TH_ACK; break;
+        case 'f': fl |= ASC_TH_FIN; break;
+        case 'r': fl |= ASC_TH_RST; break;
+        default: break;
+        }
+    }
+    return fl;
+}
+
+/* TCP part of flood_vec_record: fl is the union of the sender's flags. */
+static unsigned record_tcp(const struct asc_flow *f, int sd, bool silent, uint64_t *pkts,
+                           unsigned *ev)
+{
+    uint8_t fl = record_flags(f, sd);
+    const uint8_t conv = ASC_TH_ACK | ASC_TH_FIN | ASC_TH_PSH | ASC_TH_RST;
+    if (fl & ASC_TH_SYN) {
+        /* SYN and ACK from a sender nobody answered, no data, no FIN: its
+         * SYN-ACKs (and RSTs). ECE with CWR is an ECN-setup SYN (RFC 3168),
+         * which a SYN-ACK never carries: that sender sent SYNs. */
+        bool ecn_syn = (fl & (ASC_TH_ECE | ASC_TH_CWR)) == (ASC_TH_ECE | ASC_TH_CWR);
+        if (silent && (fl & ASC_TH_ACK) && !(fl & (ASC_TH_FIN | ASC_TH_PSH)) && !ecn_syn) {
+            *ev |= ASC_EV_REFLECTED;    /* SYN-ACKs (and RSTs) nobody asked for */
+            return FV_SYNACK;
+        }
+        if (sd == 1 && (fl & ASC_TH_ACK))
+            return FV_NONE;             /* the responder's SYN-ACK */
+        if (sd == 0 && asc_flow_verifies_orig(f))
+            *ev |= ASC_EV_ANSWERED;
+        if (fl & conv) {
+            /* A connection's record: one SYN of its packets (scaled). */
+            uint64_t one = f->sampling > 1 ? f->sampling : 1;
+            if (*pkts > one)
+                *pkts = one;
+        }
+        return FV_SYN;
+    }
+    if (!silent || !fl)
+        return FV_NONE;                 /* answered, or flags not exported */
+    return (fl & ASC_TH_RST) ? FV_RST : FV_ACK;
+}
+
+unsigned flood_vec_record(const struct asc_flow *f, int sd, uint64_t *pkts, unsigned *ev)
+{
+    *ev = 0;
+    *pkts = f->dir[sd].pkts;
+    if (!*pkts)
+        return FV_NONE;
+    /* One-way records count as unanswered: the flood floors are rates
+     * over many records (docs/flow-inputs.md, one-way records). */
+    bool silent = f->dir[!sd].pkts == 0;
+    switch (f->key.proto) {
+    case 6:
+        return record_tcp(f, sd, silent, pkts, ev);
+    case 17: {
+        unsigned v = amp_vector(sd == 0 ? f->key.orig_port : f->key.resp_port);
+        if (!silent)
+            return FV_NONE;
+        if (v)
+            *ev |= ASC_EV_REFLECTED;
+        return v ? v : FV_UDP;
+    }
+    case 1:
+    case 58:
+        return silent ? FV_ICMP : FV_NONE;
+    default:
+        return FV_NONE;
+    }
+}

@@ -16,6 +16,10 @@
 
 #include "source/udp_src.h"
 
+#ifndef SO_MEMINFO
+#define SO_MEMINFO 55
+#endif
+#define MEMINFO_DROPS 8         /* SK_MEMINFO_DROPS in linux/sock_diag.h */
 #ifndef SO_RXQ_OVFL
 #define SO_RXQ_OVFL 40
 #endif
@@ -120,4 +124,15 @@ long asc_udp_recv(int fd, uint8_t *buf, size_t cap, struct asc_addr *from, uint3
         }
     }
     return n == 0 ? 1 : (long)n;   /* an empty datagram still counts as one */
+}
+
+bool asc_udp_drops(int fd, uint32_t *dropped)
+{
+    uint32_t mi[16] = {0};
+    socklen_t len = sizeof(mi);
+    if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mi, &len) != 0 ||
+        len < (MEMINFO_DROPS + 1) * sizeof(uint32_t))
+        return false;
+    *dropped = mi[MEMINFO_DROPS];
+    return true;
 }

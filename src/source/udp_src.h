@@ -18,5 +18,8 @@ int asc_udp_open(const char *spec, int rcvbuf, struct asc_err *err);
  * waiting, or -1 on error. *from gets the sender; *dropped the kernel's
  * running drop count when it reports one (left alone otherwise). */
 long asc_udp_recv(int fd, uint8_t *buf, size_t cap, struct asc_addr *from, uint32_t *dropped);
+/* The kernel's running drop count of the socket now (SO_MEMINFO), whether
+ * or not a datagram arrived since; false if the kernel cannot tell. */
+bool asc_udp_drops(int fd, uint32_t *dropped);
 
 #endif

@@ -567,13 +567,13 @@ def run_one(rep, chrome, binary, name, ins, tmp, out_dir, all_variants):
             if os.path.exists(shot):
                 os.unlink(shot)
             r = subprocess.run([chrome, *CHROMIUM_FLAGS, "--screenshot=" + shot,
-                                "--window-size=1280,2000", "file://" + vh],
+                                "--window-size=1280,2000", "file://" + h1],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
             size = png_size(shot) if os.path.exists(shot) else None
             rep.ok(r.returncode == 0 and size == (1280, 2000),
-                   "%s: screenshot at 1280 px saved as %s" % (label, os.path.relpath(
+                   "%s: screenshot of the real report at 1280 px saved as %s" % (name, os.path.relpath(
                        shot, testlib.REPO)), ["size %s" % (size,)])
-            shutil.copy(vh, os.path.join(out_dir, "%s-report.html" % name))
+            shutil.copy(h1, os.path.join(out_dir, "%s-report.html" % name))
 
 
 if __name__ == "__main__":

@@ -273,9 +273,10 @@ static const char css[] =
     "max-width:500px}.note{font-size:12px;color:#555}"
     "nav ol{columns:2;font-size:13px}nav a{color:#1d4f91}"
     "section.stat{break-inside:auto}"
+    "table.stat{font-size:11.5px}table.stat th,table.stat td{padding:2px 4px}"
     "@media print{main{max-width:none;padding:0}h2{break-after:avoid}"
     "section.stat,section#incidents{break-before:page}thead{display:table-header-group}"
-    "tr,figure{break-inside:avoid}nav{display:none}"
+    "tr,figure{break-inside:avoid}nav{display:none}table.stat{font-size:8.5px}"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}"
     "@page{size:A4;margin:14mm}";
 

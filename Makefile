@@ -9,8 +9,8 @@ CPPFLAGS += -Isrc -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -MMD -MP
 WARN     := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wcast-align -Wundef -Wvla
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 $(WARN) $(WERROR)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lnettle -ljansson -lz -lloc -lmaxminddb) -lm
+CFLAGS   += -std=c11 -pthread $(WARN) $(WERROR)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lnettle -ljansson -lz -lloc -lmaxminddb) -lm -pthread
 
 SRC      := $(sort $(wildcard src/*/*.c))
 LIBSRC   := $(filter-out src/app/main.c,$(SRC))
@@ -21,7 +21,7 @@ BIN      := $(BUILD)/ascribe
 ASCRIBE_DATA ?= ../shared/data
 export ASCRIBE_DATA
 
-.PHONY: all test unit asan demo bench fuzz fuzz-build clean deps format check-format
+.PHONY: all test unit asan tsan demo bench fuzz fuzz-build clean deps format check-format
 
 all: $(BIN)
 
@@ -71,6 +71,7 @@ deps:
 test: deps
 	$(MAKE) WERROR=-Werror all unit $(BUILD)/gencap
 	$(MAKE) asan
+	$(MAKE) tsan
 	tests/run
 
 # ASan+UBSan build used by the robustness tests.
@@ -78,6 +79,13 @@ asan:
 	$(MAKE) BUILD=build-asan CC=clang WERROR=-Werror \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  LDFLAGS="-fsanitize=address,undefined" all unit
+
+# ThreadSanitizer build of the binary and the queue test, for the
+# detection-thread checks (tests/scripts/t_threads.py).
+tsan:
+	$(MAKE) BUILD=build-tsan CC=clang WERROR=-Werror \
+	  CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread" \
+	  build-tsan/ascribe build-tsan/tests/test_detq
 
 demo: deps all $(BUILD)/gencap
 	scripts/demo
@@ -105,6 +113,6 @@ check-format:
 	clang-format --dry-run -Werror $(SRC) $(wildcard src/*/*.h)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-tsan build-fuzz
 
 -include $(LIBOBJ:.o=.d) $(BUILD)/src/app/main.d

@@ -29,6 +29,8 @@ struct asc_pipe_conf {
     bool no_stitch;                       /* keep one-way export records apart */
     struct asc_stats *stats;              /* report statistics (src/report), may be NULL */
     const char *evidence_dir;             /* pcap extracts (--evidence), NULL = none */
+    unsigned threads;                     /* 1: one thread; 2: a detection thread;
+                                             0: 2 when there are two CPUs */
 };
 
 /* Inputs sorted by kind (inputs.c): captures (packets or export datagrams)

@@ -33,6 +33,7 @@ enum {
     OPT_HOME,
     OPT_HOME_NET,
     OPT_EVIDENCE,
+    OPT_THREADS,
 };
 
 #define FLOW_LONGOPTS                                                                          \
@@ -210,6 +211,9 @@ static void analyze_usage(FILE *f)
             "  --evidence DIR          write a pcap extract of each incident's first packets\n"
             "                          to DIR (capture input; --set evidence.packets=N,\n"
             "                          default 100; docs/evidence.md)\n"
+            "  --threads N             1: read and detect on one thread; 2: detectors on a\n"
+            "                          second thread (default when there are two CPUs;\n"
+            "                          same results either way; --evidence implies 1)\n"
             "\n"
             "attribution databases (docs/enrich.md):\n"
             "%s"
@@ -249,6 +253,7 @@ int asc_cmd_analyze(int argc, char **argv)
         {"set", required_argument, NULL, OPT_SET},
         {"no-detect", no_argument, NULL, OPT_NO_DETECT},
         {"evidence", required_argument, NULL, OPT_EVIDENCE},
+        {"threads", required_argument, NULL, OPT_THREADS},
         ASC_ENRICH_LONGOPTS,
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"color", no_argument, NULL, OPT_COLOR},
@@ -297,6 +302,13 @@ int asc_cmd_analyze(int argc, char **argv)
             break;
         case OPT_NO_DETECT: pc.no_detect = true; break;
         case OPT_EVIDENCE: pc.evidence_dir = optarg; break;
+        case OPT_THREADS:
+            if (strcmp(optarg, "1") && strcmp(optarg, "2")) {
+                asc_err_set(&err, ASC_EINVAL, "--threads: expected 1 or 2, got '%s'", optarg);
+                goto out;
+            }
+            pc.threads = (unsigned)(optarg[0] - '0');
+            break;
         case OPT_NO_PROGRESS: pc.progress = false; break;
         case OPT_COLOR: color = 1; break;
         case 'C': color = 0; break;

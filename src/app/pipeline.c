@@ -3,14 +3,26 @@
  * accounted in the flow table, and the flow records go to the detectors
  * and the sink. Collects the run summary on the way.
  *
- * Single-threaded; data time comes from the frames. Detectors get a tick
- * each time data time crosses a second boundary and once at the end.
+ * Data time comes from the frames. Detectors get a tick each time data
+ * time crosses a second boundary and once at the end.
+ *
+ * Threads (DESIGN.md): with detectors on, `analyze` reads, decodes and
+ * keeps the flow table on this thread and runs the detectors, grading,
+ * enrichment, statistics of incidents and the sink on a detection thread
+ * (detq.h). Everything a detector sees -- ended flows, packets with their
+ * flow so far, ticks -- is written in order as a record and replayed
+ * there in the same order, so results are byte-identical to a
+ * single-threaded run (--threads 1, or --evidence, whose look-back ring
+ * lives on the reading thread).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/app.h"
+#include "app/detq.h"
 #include "attrib/grade.h"
 #include "core/conf.h"
 #include "detect/detector.h"
@@ -33,7 +45,18 @@ struct run {
     struct asc_grader grader;
     struct asc_fi *fi;                    /* flow exports and Zeek logs */
     struct asc_evd *evd;                  /* pcap extracts, NULL when off */
+    struct asc_detq *q;                   /* to the detection thread, NULL = none */
+    struct asc_pkt qpkt;                  /* a packet read back from q */
 };
+
+/* Records to the detection thread (detq.h). */
+enum { REC_FLOW = 1, REC_PKT, REC_PKT_FLOW, REC_TICK };
+struct rec_tick {
+    asc_time now;
+    uint64_t final;
+};
+#define PKT_HEAD offsetof(struct asc_pkt, ipl)
+#define ASC_ALIGN8(n) (((n) + 7u) & ~(size_t)7u)
 
 /* Flows that were answered teach the hop-count table (grade.h) the
  * distance of both ends. */
@@ -45,6 +68,20 @@ static void learn_hops(struct asc_hoptab *t, const struct asc_flow *f)
     asc_hoptab_learn(t, &f->key.resp, f->dir[1].ttl_max);
 }
 
+/* The detection side of an ended flow: hop table, detectors, sink. */
+static void flow_detect(struct run *r, const struct asc_flow *f)
+{
+    if (r->hops)
+        learn_hops(r->hops, f);
+    for (size_t i = 0; i < r->n_det; i++)
+        if (r->det_state[i] && (asc_detectors[i]->wants & ASC_WANT_FLOW_END))
+            asc_detectors[i]->on_flow_end(r->det_state[i], f);
+    if (r->pc->sink && r->pc->sink->put_flow && !r->sink_rc)
+        r->sink_rc = r->pc->sink->put_flow(r->sink_state, f);
+}
+
+/* An ended flow (flow table or flow input), on the reading thread: the
+ * summary's counters here, the rest here or on the detection thread. */
 static void on_flow(void *ctx, const struct asc_flow *f)
 {
     struct run *r = ctx;
@@ -59,13 +96,10 @@ static void on_flow(void *ctx, const struct asc_flow *f)
         asc_flowin_note_time(r->sum, f);
     asc_topk_add(r->talkers, &f->key.orig, by, pk);
     asc_topk_add(r->talkers, &f->key.resp, by, pk);
-    if (r->hops)
-        learn_hops(r->hops, f);
-    for (size_t i = 0; i < r->n_det; i++)
-        if (r->det_state[i] && (asc_detectors[i]->wants & ASC_WANT_FLOW_END))
-            asc_detectors[i]->on_flow_end(r->det_state[i], f);
-    if (r->pc->sink && r->pc->sink->put_flow && !r->sink_rc)
-        r->sink_rc = r->pc->sink->put_flow(r->sink_state, f);
+    if (r->q)
+        memcpy(asc_detq_put(r->q, REC_FLOW, sizeof(*f)), f, sizeof(*f));
+    else
+        flow_detect(r, f);
 }
 
 static void brief(struct asc_run_summary *s, const struct asc_incident *inc)
@@ -121,11 +155,21 @@ static void on_input_error(void *ctx, const struct asc_err *e)
     fprintf(stderr, "ascribe: %s\n", e->msg);
 }
 
-static void tick(struct run *r, asc_time now, bool final)
+static void tick_run(struct run *r, asc_time now, bool final)
 {
     for (size_t i = 0; i < r->n_det; i++)
         if (r->det_state[i] && (asc_detectors[i]->wants & ASC_WANT_TICK))
             asc_detectors[i]->on_tick(r->det_state[i], now, final, &r->emitter);
+}
+
+static void tick(struct run *r, asc_time now, bool final)
+{
+    if (!r->q) {
+        tick_run(r, now, final);
+        return;
+    }
+    struct rec_tick t = {now, final};
+    memcpy(asc_detq_put(r->q, REC_TICK, sizeof(t)), &t, sizeof(t));
 }
 
 static void detect_pkt(struct run *r, const struct asc_pkt *p, const struct asc_flow *f)
@@ -133,6 +177,70 @@ static void detect_pkt(struct run *r, const struct asc_pkt *p, const struct asc_
     for (size_t i = 0; i < r->n_det; i++)
         if (r->det_state[i] && (asc_detectors[i]->wants & ASC_WANT_PKT))
             asc_detectors[i]->on_pkt(r->det_state[i], p, f);
+}
+
+/* Whether any per-packet detector could act on p (detector.h,
+ * pkt_wanted; asked on this thread only when there is a detection one). */
+static bool pkt_wanted(const struct run *r, const struct asc_pkt *p, const struct asc_flow *f)
+{
+    for (size_t i = 0; i < r->n_det; i++) {
+        const struct asc_detector_ops *d = asc_detectors[i];
+        if (!r->det_state[i] || !(d->wants & ASC_WANT_PKT))
+            continue;
+        if (!d->pkt_wanted || d->pkt_wanted(r->det_state[i], p, f))
+            return true;
+    }
+    return false;
+}
+
+/* A packet for the per-packet detectors: its decoded layers (the frame's
+ * bytes are not copied, so the borrowed pointers are cleared) and its
+ * flow so far. */
+static void post_pkt(struct run *r, const struct asc_pkt *p, const struct asc_flow *f)
+{
+    if (!r->q) {
+        detect_pkt(r, p, f);
+        return;
+    }
+    if (!pkt_wanted(r, p, f))
+        return;
+    size_t nl = p->n_ipl < ASC_MAX_IPL ? p->n_ipl : ASC_MAX_IPL;
+    size_t pl = PKT_HEAD + nl * sizeof(struct asc_ipl), fl = f ? sizeof(*f) : 0;
+    unsigned char *o = asc_detq_put(r->q, f ? REC_PKT_FLOW : REC_PKT, ASC_ALIGN8(pl) + fl);
+    if (f)
+        memcpy(o, f, fl);
+    memcpy(o + fl, p, pl);
+}
+
+/* The detection thread: replay one record. */
+static void on_record(void *ctx, unsigned kind, const void *rec, size_t len)
+{
+    struct run *r = ctx;
+    switch (kind) {
+    case REC_FLOW:
+        flow_detect(r, rec);
+        break;
+    case REC_TICK: {
+        const struct rec_tick *t = rec;
+        tick_run(r, t->now, t->final != 0);
+        break;
+    }
+    case REC_PKT:
+    case REC_PKT_FLOW: {
+        const struct asc_flow *f = kind == REC_PKT_FLOW ? rec : NULL;
+        size_t fl = f ? sizeof(*f) : 0, pl = len - fl;
+        if (pl > sizeof(r->qpkt))
+            pl = sizeof(r->qpkt);
+        memcpy(&r->qpkt, (const unsigned char *)rec + fl, pl);
+        r->qpkt.data = NULL;
+        for (unsigned i = 0; i < r->qpkt.n_ipl && i < ASC_MAX_IPL; i++)
+            r->qpkt.ipl[i].tcp_opts = NULL;
+        detect_pkt(r, &r->qpkt, f);
+        break;
+    }
+    default:
+        break;
+    }
 }
 
 static size_t conf_size(struct asc_conf *cf, const char *key, double def)
@@ -201,6 +309,18 @@ static void det_stats(const struct run *r, struct asc_run_summary *s)
     }
 }
 
+/* A detection thread when detectors run, threads allow it and there is a
+ * second CPU; not with --evidence (its ring sees frames on this thread). */
+static bool use_thread(const struct run *r)
+{
+    unsigned n = r->pc->threads;
+    if (n == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        n = cpus > 1 ? 2 : 1;
+    }
+    return n > 1 && r->det_wants && !r->evd;
+}
+
 static void note_linktype(struct asc_run_summary *s, int dlt)
 {
     for (size_t i = 0; i < ASC_ARRAY_LEN(s->linktypes); i++) {
@@ -250,7 +370,7 @@ static void read_loop(struct run *r, struct asc_merge *m, struct asc_flow_table 
                 asc_evd_frame(r->evd, &fr);
             const struct asc_flow *f = asc_flow_table_pkt(ft, &pkt);
             if (r->det_wants & ASC_WANT_PKT)
-                detect_pkt(r, &pkt, f);
+                post_pkt(r, &pkt, f);
         }
         if (prog && (s->frames & 4095) == 0)
             asc_progress_update(prog, asc_merge_offset(m), s->frames);
@@ -287,12 +407,16 @@ int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum
         goto cleanup;
     }
     asc_flow_table_want_current(ft, (r.det_wants & ASC_WANT_PKT) != 0);
+    if (use_thread(&r) && !(r.q = asc_detq_new(1u << 20, 8, on_record, &r, err)))
+        goto cleanup;
     if (asc_inputs_read_logs(&in, r.fi, err) != 0)
         goto cleanup;
     read_loop(&r, m, ft);
     asc_fi_flush(r.fi);
     asc_flow_table_flush(ft);
     tick(&r, sum->last + ASC_NS_PER_SEC, true);
+    asc_detq_free(r.q, NULL);    /* waits for the detection thread */
+    r.q = NULL;
     asc_flow_table_stats(ft, &sum->flow);
     det_stats(&r, sum);
     sum->inputs_damaged = asc_merge_damaged(m);
@@ -314,6 +438,7 @@ int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum
     asc_jw_fini(&sw);
     rc = sum->inputs_damaged ? ASC_EXIT_DAMAGED : ASC_EXIT_OK;
 cleanup:
+    asc_detq_free(r.q, NULL);
     if (r.sink_state) {
         struct asc_err cerr = {0};
         if (pc->sink->close(r.sink_state, &cerr) != 0 || r.sink_rc) {

@@ -59,7 +59,7 @@ struct backscatter {
     struct bs_params prm;
     struct asc_inc_param params[4];
     uint8_t *bloom[2];                 /* current, previous generation */
-    int64_t gen_start;
+    int64_t gen;                       /* generation of bloom[0] (gen_of) */
     struct bvic *t;
     size_t nsets;
     int64_t last_sweep;
@@ -96,7 +96,7 @@ static int bs_init(const struct asc_det_env *env, void **state, struct asc_err *
     d->t = asc_xcalloc(n, sizeof(*d->t));
     d->bloom[0] = asc_xcalloc(BLOOM_BITS / 8, 1);
     d->bloom[1] = asc_xcalloc(BLOOM_BITS / 8, 1);
-    d->gen_start = INT64_MIN;
+    d->gen = INT64_MIN;
     d->last_sweep = INT64_MIN;
     d->budget = (uint64_t)p->max_slots;
     *state = d;
@@ -157,19 +157,35 @@ static bool pair_seen(const struct backscatter *d, const struct asc_addr *from,
     return false;
 }
 
-static void rotate(struct backscatter *d, int64_t sec)
+/* Generations are aligned to multiples of `memory` seconds of data time,
+ * so which one a packet falls in depends on its time alone (and the
+ * reading thread can tell without the detector's state). */
+static int64_t gen_of(const struct bs_params *prm, asc_time ts)
 {
-    if (d->gen_start == INT64_MIN) {
-        d->gen_start = sec;
+    int64_t m = (int64_t)prm->memory, sec = ts / ASC_NS_PER_SEC;
+    if (ts < 0 && ts % ASC_NS_PER_SEC)
+        sec--;
+    return sec >= 0 ? sec / m : -((-sec + m - 1) / m);
+}
+
+/* Enter the generation of ts: the previous one is kept, older forgotten. */
+static void rotate(struct backscatter *d, asc_time ts)
+{
+    int64_t g = gen_of(&d->prm, ts);
+    if (d->gen == INT64_MIN || g <= d->gen) {
+        if (d->gen == INT64_MIN)
+            d->gen = g;
         return;
     }
-    if (sec - d->gen_start < (int64_t)d->prm.memory)
-        return;
     uint8_t *old = d->bloom[1];
     memset(old, 0, BLOOM_BITS / 8);
-    d->bloom[1] = d->bloom[0];
-    d->bloom[0] = old;
-    d->gen_start = sec;
+    if (g == d->gen + 1) {
+        d->bloom[1] = d->bloom[0];
+        d->bloom[0] = old;
+    } else {
+        memset(d->bloom[0], 0, BLOOM_BITS / 8);
+    }
+    d->gen = g;
 }
 
 /* ---- victims ------------------------------------------------------------ */
@@ -247,13 +263,13 @@ static void account(struct backscatter *d, const struct asc_ipl *l, const struct
 }
 
 /* Whether an earlier packet of the same direction of this flow, in this
- * generation, already marked the pair: most packets, whose hashing and
- * Bloom writes are then spared. (A direction whose earlier packets were
- * all RSTs, which mark nothing, is the rare exception.) */
-static bool marked_by_flow(const struct backscatter *d, const struct asc_pkt *p,
+ * packet's generation, already marked the pair: most packets, whose
+ * hashing and Bloom writes are then spared. (A direction whose earlier
+ * packets were all RSTs, which mark nothing, is the rare exception.) */
+static bool marked_by_flow(const struct bs_params *prm, const struct asc_pkt *p,
                            const struct asc_ipl *l, const struct asc_flow *f)
 {
-    if (!f || p->n_ipl != 1 || f->first / ASC_NS_PER_SEC < d->gen_start)
+    if (!f || p->n_ipl != 1 || gen_of(prm, f->first) != gen_of(prm, p->ts))
         return false;
     int sd = asc_addr_cmp(&l->src, &f->key.orig) == 0 ? 0 : 1;
     return f->dir[sd].pkts > 1;
@@ -265,13 +281,13 @@ static void bs_on_pkt(void *state, const struct asc_pkt *p, const struct asc_flo
     if (p->n_ipl == 0)
         return;
     const struct asc_ipl *l = &p->ipl[p->n_ipl - 1];
-    rotate(d, p->ts / ASC_NS_PER_SEC);
+    rotate(d, p->ts);
     if (l->proto == 6 && l->l4_ok) {
         bool synack = (l->tcp_flags & 0x12) == 0x12;
         bool rst = (l->tcp_flags & 0x04) && !(l->tcp_flags & 0x02);
         if ((synack || rst) && !pair_seen(d, &l->dst, &l->src))
             account(d, l, &l->src, l->sport, synack ? BK_SYNACK : BK_RST, p->ts);
-        if (!rst && !marked_by_flow(d, p, l, f))   /* a SYN-ACK solicits the RST that answers it */
+        if (!rst && !marked_by_flow(&d->prm, p, l, f))   /* a SYN-ACK solicits the RST that answers it */
             pair_mark(d, &l->src, &l->dst);
         return;
     }
@@ -281,8 +297,29 @@ static void bs_on_pkt(void *state, const struct asc_pkt *p, const struct asc_flo
             account(d, l, &q->dst, q->dport, BK_ICMP, p->ts);
         return;
     }
-    if (!marked_by_flow(d, p, l, f))
+    if (!marked_by_flow(&d->prm, p, l, f))
         pair_mark(d, &l->src, &l->dst);
+}
+
+/* Packets bs_on_pkt acts on: responses it may count and packets that
+ * mark a pair (detector.h: reading thread; reads only d->prm). Skipping
+ * the others is safe because generations follow data time alone. */
+static bool bs_pkt_wanted(const void *state, const struct asc_pkt *p, const struct asc_flow *f)
+{
+    const struct backscatter *d = state;
+    if (p->n_ipl == 0)
+        return false;
+    const struct asc_ipl *l = &p->ipl[p->n_ipl - 1];
+    if (l->proto == 6 && l->l4_ok) {
+        bool synack = (l->tcp_flags & 0x12) == 0x12;
+        bool rst = (l->tcp_flags & 0x04) && !(l->tcp_flags & 0x02);
+        if (synack || rst)
+            return true;
+        return !marked_by_flow(&d->prm, p, l, f);
+    }
+    if (icmp_error(l))
+        return true;
+    return !marked_by_flow(&d->prm, p, l, f);
 }
 
 /* ---- incidents ---------------------------------------------------------- */
@@ -396,6 +433,7 @@ const struct asc_detector_ops asc_detector_backscatter = {
     .wants = ASC_WANT_PKT | ASC_WANT_TICK,
     .init = bs_init,
     .on_pkt = bs_on_pkt,
+    .pkt_wanted = bs_pkt_wanted,
     .on_tick = bs_on_tick,
     .fini = bs_fini,
     .stats = bs_stats,

@@ -8,8 +8,18 @@
  *                 (asc_conf_num(conf, name, key, default)) and keeps
  *                 env->grader to grade sources (src/attrib/grade.h).
  *   on_pkt()      for every decoded frame, if wants & ASC_WANT_PKT. `p` is
- *                 borrowed for the duration of the call; `f` is the flow of
- *                 its outermost IP layer when the source can tell, else NULL.
+ *                 borrowed for the duration of the call (its frame bytes,
+ *                 p->data and tcp_opts, may be NULL: do not read them);
+ *                 `f` is the flow so far of its innermost IP layer, a
+ *                 partial view (flow_table.h), when the source can tell,
+ *                 else NULL.
+ *   pkt_wanted()  optional, with ASC_WANT_PKT: whether on_pkt could do
+ *                 anything with this packet. Called on the reading thread
+ *                 while the detector runs on the detection thread, so it
+ *                 may read only settings fixed by init() and its arguments.
+ *                 A packet no detector wants is not handed over; on_pkt
+ *                 must then behave as if it had seen it (a no-op). Without
+ *                 it every packet is handed over.
  *   on_flow_end() for every flow record leaving the flow table (or read from
  *                 a flow export), if wants & ASC_WANT_FLOW_END. Borrowed.
  *   on_tick()     when data time crosses a second boundary, before the
@@ -39,7 +49,7 @@
 #include "model/incident.h"
 #include "model/pkt.h"
 
-#define ASC_DETECTOR_ABI 2
+#define ASC_DETECTOR_ABI 3
 
 enum { ASC_WANT_PKT = 1u << 0, ASC_WANT_FLOW_END = 1u << 1, ASC_WANT_TICK = 1u << 2 };
 
@@ -79,6 +89,7 @@ struct asc_detector_ops {
     unsigned wants;              /* ASC_WANT_* */
     int (*init)(const struct asc_det_env *env, void **state, struct asc_err *err);
     void (*on_pkt)(void *state, const struct asc_pkt *p, const struct asc_flow *f);
+    bool (*pkt_wanted)(const void *state, const struct asc_pkt *p, const struct asc_flow *f);
     void (*on_flow_end)(void *state, const struct asc_flow *f);
     void (*on_tick)(void *state, asc_time now, bool final, struct asc_emitter *out);
     void (*fini)(void *state);

@@ -321,6 +321,13 @@ static void flood_on_pkt(void *state, const struct asc_pkt *p, const struct asc_
         d->ev->note(d->ev->ctx, flood_ev_key(&e->dst, e->vec));
 }
 
+/* Packets flood_on_pkt would count (detector.h: reading thread). */
+static bool flood_pkt_wanted(const void *state, const struct asc_pkt *p, const struct asc_flow *f)
+{
+    (void)state;
+    return p->n_ipl && flood_vec_possible(&p->ipl[p->n_ipl - 1], f);
+}
+
 /* A flow that ended answered verifies its originator as a source of a
  * flood on its responder. */
 static void flood_on_flow_end(void *state, const struct asc_flow *f)
@@ -356,6 +363,7 @@ const struct asc_detector_ops asc_detector_flood = {
     .wants = ASC_WANT_PKT | ASC_WANT_FLOW_END | ASC_WANT_TICK,
     .init = flood_init,
     .on_pkt = flood_on_pkt,
+    .pkt_wanted = flood_pkt_wanted,
     .on_flow_end = flood_on_flow_end,
     .on_tick = flood_on_tick,
     .fini = flood_fini,

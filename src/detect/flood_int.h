@@ -29,6 +29,7 @@ struct flood_params {
     double lateness, max_pending;   /* flow-export records (flood_rec.c) */
 };
 
+bool flood_vec_possible(const struct asc_ipl *l, const struct asc_flow *f);
 unsigned flood_vec_classify(const struct asc_ipl *l, const struct asc_flow *f, unsigned *ev);
 /* The vector of what side `sd` (0 orig, 1 resp) of an export record sent;
  * *pkts gets the packets of that vector (all, or one SYN of a connection). */

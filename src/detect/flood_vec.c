@@ -120,6 +120,18 @@ static unsigned classify_tcp(const struct asc_ipl *l, const struct asc_flow *f, 
     return victim_silent ? FV_ACK : FV_NONE;
 }
 
+/* Whether flood_vec_classify could give l a vector: a pure SYN, an
+ * unanswered packet (the victim silent), or a packet without a transport
+ * header or fragmented. Everything else is FV_NONE, whatever its flow. */
+bool flood_vec_possible(const struct asc_ipl *l, const struct asc_flow *f)
+{
+    if (!f || !l->l4_ok || l->frag != ASC_FRAG_NONE)
+        return true;
+    if (l->proto == 6 && (l->tcp_flags & (ASC_TH_SYN | ASC_TH_ACK)) == ASC_TH_SYN)
+        return true;
+    return f->dir[!sender_dir(l, f)].pkts == 0;
+}
+
 unsigned flood_vec_classify(const struct asc_ipl *l, const struct asc_flow *f, unsigned *ev)
 {
     *ev = 0;

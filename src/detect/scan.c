@@ -489,6 +489,21 @@ static void scan_on_pkt(void *state, const struct asc_pkt *p, const struct asc_f
         e->fp[fp]++;
 }
 
+/* Packets scan_on_pkt counts: SYNs without ACK; every packet when it
+ * writes evidence extracts (detector.h: reading thread; d->ev is fixed
+ * at init). */
+static bool scan_pkt_wanted(const void *state, const struct asc_pkt *p, const struct asc_flow *f)
+{
+    const struct scan *d = state;
+    (void)f;
+    if (d->ev)
+        return true;
+    if (p->n_ipl == 0)
+        return false;
+    const struct asc_ipl *l = &p->ipl[p->n_ipl - 1];
+    return l->proto == 6 && l->l4_ok && (l->tcp_flags & (0x02 | 0x10)) == 0x02;
+}
+
 /* ---- incidents ---------------------------------------------------------- */
 
 static const char *vector_name(unsigned pc, int sh)
@@ -645,6 +660,7 @@ const struct asc_detector_ops asc_detector_scan = {
     .wants = ASC_WANT_PKT | ASC_WANT_FLOW_END | ASC_WANT_TICK,
     .init = scan_init,
     .on_pkt = scan_on_pkt,
+    .pkt_wanted = scan_pkt_wanted,
     .on_flow_end = scan_on_flow_end,
     .on_tick = scan_on_tick,
     .fini = scan_fini,

@@ -273,6 +273,33 @@ void flow_expand(const struct flow_spill *s, const struct fnode *n, enum asc_flo
     f->seq = n->seq;
 }
 
+/* The per-packet view (flow_table.h, asc_flow_table_pkt): what per-packet
+ * detectors read -- key, times, per-direction packets, frames, flags and
+ * TTLs, the history -- without the byte counters (spill lookups), the
+ * conn_state or the SYN options. f keeps zeros in the fields not written
+ * (the table zeroes it once), so a reader never sees stale values. */
+void flow_expand_live(const struct fnode *n, struct asc_flow *f)
+{
+    f->key = n->key;
+    f->first = n->first;
+    f->last = n->last;
+    for (int d = 0; d < 2; d++) {
+        const struct fdir *x = &n->dir[d];
+        f->dir[d].pkts = x->pkts;
+        f->dir[d].frames = x->frames;
+        f->dir[d].tcp_flags = x->tcp_flags;
+        f->dir[d].ttl_min = x->ttl_min == 0xff && !x->frames ? 0 : x->ttl_min;
+        f->dir[d].ttl_max = x->ttl_max;
+    }
+    f->tun = (uint8_t)n->tun;
+    f->flags = n->flags & FN_PUBLIC_FLAGS;
+    size_t k = 0;
+    for (uint64_t h = n->hist; h && k < ASC_HIST_MAX; h >>= 4)
+        f->history[k++] = hist_letters[(h & 15) - 1];
+    f->history[k] = '\0';
+    f->seq = n->seq;
+}
+
 /* A SYN (no ACK) from the originator on a finished connection starts a new
  * one, as does a SYN after the flow was reset or closed by both sides. */
 bool flow_is_reuse(const struct fnode *n, const struct asc_ipl *l)

@@ -153,6 +153,8 @@ struct asc_flow_table *asc_flow_table_new(const struct asc_flow_conf *cf, asc_fl
     t->cf = *cf;
     t->emit = emit;
     t->ctx = ctx;
+    t->cur.src_kind = ASC_SRC_PCAP;
+    t->cur.sampling = 1;
     t->max_buckets = MIN_BUCKETS;
     while (t->max_buckets < cf->max_flows && t->max_buckets < (1u << 24))
         t->max_buckets <<= 1;
@@ -592,7 +594,7 @@ const struct asc_flow *asc_flow_table_pkt(struct asc_flow_table *t, const struct
         last = account_layer(t, p, &p->ipl[i], i + 1 < p->n_ipl ? &p->ipl[i + 1] : NULL, ts);
     if (!t->want_current || !last)
         return NULL;
-    flow_expand(t->spill, N(t, last), ASC_END_IDLE, &t->cur);
+    flow_expand_live(N(t, last), &t->cur);
     return &t->cur;
 }
 

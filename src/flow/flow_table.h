@@ -67,9 +67,12 @@ void asc_flow_table_free(struct asc_flow_table *t);
  * of the innermost IP layer (valid until the next call) when
  * asc_flow_table_want_current is on, else NULL. */
 const struct asc_flow *asc_flow_table_pkt(struct asc_flow_table *t, const struct asc_pkt *p);
-/* Make asc_flow_table_pkt return the flow (rebuilt from the table's compact
- * node, so it costs a copy per packet): for per-packet detectors. Off by
- * default. */
+/* Make asc_flow_table_pkt return the flow so far, for per-packet detectors.
+ * It is a partial view rebuilt from the table's compact node: key, first and
+ * last, per direction pkts, frames, tcp_flags and TTLs, flags, tun, history
+ * and seq. Byte counters, state, end and the SYN options read 0 (they are
+ * filled only in the record emitted when the flow ends); src_kind is PCAP
+ * and sampling 1. Off by default. */
 void asc_flow_table_want_current(struct asc_flow_table *t, bool on);
 /* Advance data time without a packet (emits expired flows). */
 void asc_flow_table_advance(struct asc_flow_table *t, asc_time now);

@@ -85,6 +85,12 @@ struct scan {
     struct asc_inc_param params[16];
     size_t n_params;
     struct ssrc *t;
+    /* Per way, dense (a lookup reads one cache line of tags, a new source
+     * one more of ages, and only the entry that matches): hash | 1 of the
+     * held source (0 = free), and its `seen` (INT64_MAX once detected, so
+     * that it is never the one evicted). */
+    uint64_t *tags;
+    asc_time *age;
     size_t nsets;
     int64_t last_sweep;
     uint64_t dropped;              /* flows or SYNs with no table slot */
@@ -152,6 +158,8 @@ static int scan_init(const struct asc_det_env *env, void **state, struct asc_err
         n <<= 1;
     d->nsets = n / WAYS;
     d->t = asc_xcalloc(n, sizeof(*d->t));
+    d->tags = asc_xcalloc(n, sizeof(*d->tags));
+    d->age = asc_xcalloc(n, sizeof(*d->age));
     d->last_sweep = INT64_MIN;
     d->budget = (uint64_t)p->max_slots;
     *state = d;
@@ -175,6 +183,8 @@ static void scan_fini(void *state)
     for (size_t i = 0; i < d->nsets * WAYS; i++)
         src_clear(&d->t[i]);
     free(d->t);
+    free(d->tags);
+    free(d->age);
     free(d);
 }
 
@@ -194,41 +204,66 @@ static bool src_match(const struct ssrc *e, const struct asc_addr *a, unsigned p
     return e->used && e->pc == pc && e->src.family == a->family && !memcmp(e->src.b, a->b, 16);
 }
 
-static struct ssrc *src_set(struct scan *d, const struct asc_addr *a, unsigned pc)
+static uint64_t src_hash(const struct asc_addr *a, unsigned pc)
 {
-    uint64_t h = scan_hash_addr(a) ^ (uint64_t)(pc + 1) * 0x9e3779b97f4a7c15ull;
-    return &d->t[(h >> 17) % d->nsets * WAYS];
+    return scan_hash_addr(a) ^ (uint64_t)(pc + 1) * 0x9e3779b97f4a7c15ull;
+}
+
+static size_t src_base(const struct scan *d, uint64_t h)
+{
+    return (size_t)((h >> 17) % d->nsets) * WAYS;
 }
 
 /* The entry of (source, transport) when held, else NULL. */
 static struct ssrc *src_find(struct scan *d, const struct asc_addr *a, unsigned pc)
 {
-    struct ssrc *set = src_set(d, a, pc);
+    uint64_t h = src_hash(a, pc), tag = h | 1;
+    size_t base = src_base(d, h);
     for (int w = 0; w < WAYS; w++)
-        if (src_match(&set[w], a, pc))
-            return &set[w];
+        if (d->tags[base + w] == tag && src_match(&d->t[base + w], a, pc))
+            return &d->t[base + w];
     return NULL;
+}
+
+/* Free a way (its sets too). */
+static void src_drop(struct scan *d, struct ssrc *e)
+{
+    size_t i = (size_t)(e - d->t);
+    src_clear(e);
+    d->tags[i] = 0;
+    d->age[i] = 0;
+}
+
+/* Keep the dense age of e in step with e->seen and e->detected. */
+static void src_touch(struct scan *d, const struct ssrc *e)
+{
+    d->age[e - d->t] = e->detected ? INT64_MAX : e->seen;
 }
 
 /* The entry of (source, transport); a free or the idlest undetected way
  * of its set when new; NULL when every way holds a detected scanner. */
 static struct ssrc *src_get(struct scan *d, const struct asc_addr *a, unsigned pc, asc_time now)
 {
-    uint64_t h = scan_hash_addr(a) ^ (uint64_t)(pc + 1) * 0x9e3779b97f4a7c15ull;
-    struct ssrc *set = &d->t[(h >> 17) % d->nsets * WAYS];
-    struct ssrc *victim = NULL;
-    for (int w = 0; w < WAYS; w++) {
-        struct ssrc *e = &set[w];
-        if (src_match(e, a, pc))
-            return e;
-        if (!e->used) {
-            if (!victim || victim->used)
-                victim = e;
-        } else if (!e->detected && (!victim || (victim->used && e->seen < victim->seen)))
-            victim = e;
+    uint64_t h = src_hash(a, pc), tag = h | 1;
+    size_t base = src_base(d, h);
+    for (int w = 0; w < WAYS; w++)
+        if (d->tags[base + w] == tag && src_match(&d->t[base + w], a, pc))
+            return &d->t[base + w];
+    int v = -1;
+    for (int w = 0; w < WAYS && v < 0; w++)
+        if (!d->tags[base + w])
+            v = w;
+    if (v < 0) {
+        asc_time best = INT64_MAX;
+        for (int w = 0; w < WAYS; w++)
+            if (d->age[base + w] < best) {
+                best = d->age[base + w];
+                v = w;
+            }
     }
-    if (!victim)
+    if (v < 0)
         return NULL;
+    struct ssrc *victim = &d->t[base + (size_t)v];
     if (victim->used)
         d->evicted++;
     src_clear(victim);
@@ -237,6 +272,8 @@ static struct ssrc *src_get(struct scan *d, const struct asc_addr *a, unsigned p
     victim->src = *a;
     victim->seen = now;
     src_sets_init(d, victim);
+    d->tags[base + (size_t)v] = tag;
+    src_touch(d, victim);
     return victim;
 }
 
@@ -400,6 +437,7 @@ static void note_probe(struct scan *d, struct ssrc *e, const struct asc_flow *f)
         e->cid[e->n_cid++] = f->key;
     if (!e->detected && shape(d, e) != SH_NONE) {
         e->detected = 1;
+        src_touch(d, e);
         if (d->ev)
             d->ev->open(d->ev->ctx, ev_key(&e->src, e->pc), e->first);
     }
@@ -419,8 +457,10 @@ static void scan_on_flow_end(void *state, const struct asc_flow *f)
     }
     if (!e->detected && e->probes && f->first - e->last > (asc_time)(d->prm.idle * 1e9))
         src_restart(d, e);
-    if (f->last > e->seen)
+    if (f->last > e->seen) {
         e->seen = f->last;
+        src_touch(d, e);
+    }
     /* A scanner that resets the SYN-ACK its probe drew got that SYN-ACK:
      * for one source probing many targets this proves its address (for a
      * flood it would not: the owner of a spoofed address resets too). */
@@ -629,7 +669,7 @@ static void scan_on_tick(void *state, asc_time now, bool final, struct asc_emitt
                 closing = asc_xcalloc(n, sizeof(*closing));
             closing[n_out++] = e;
         } else if (gone) {
-            src_clear(e);
+            src_drop(d, e);
         }
     }
     if (!n_out)
@@ -637,7 +677,7 @@ static void scan_on_tick(void *state, asc_time now, bool final, struct asc_emitt
     qsort(closing, n_out, sizeof(*closing), cmp_src);
     for (size_t i = 0; i < n_out; i++) {
         emit_one(d, closing[i], out);
-        src_clear(closing[i]);
+        src_drop(d, closing[i]);
     }
     free(closing);
 }

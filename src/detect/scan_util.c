@@ -40,7 +40,8 @@ void scan_set_fini(struct scan_set *s)
 {
     if (s->budget)
         *s->budget += s->cap;
-    free(s->slot);
+    if (s->cap)
+        free(s->slot);
     s->slot = NULL;
     s->cap = s->n = 0;
 }
@@ -68,17 +69,28 @@ static bool grow(struct scan_set *s)
             return false;
         *s->budget -= ncap - s->cap;
     }
-    uint64_t *old = s->slot;
+    uint64_t *old = s->cap ? s->slot : s->inl;
+    uint32_t nold = s->cap ? s->cap : s->n;
+    uint64_t *nslot = asc_xcalloc(ncap, sizeof(*nslot));
     uint32_t ocap = s->cap;
-    s->slot = asc_xcalloc(ncap, sizeof(*s->slot));
+    s->slot = nslot;
     s->cap = ncap;
-    for (uint32_t i = 0; i < ocap; i++) {
+    for (uint32_t i = 0; i < nold; i++) {
         uint32_t at;
         if (old[i] && !probe(s, old[i], &at))
             s->slot[at] = old[i];
     }
-    free(old);
+    if (ocap)
+        free(old);
     return true;
+}
+
+static bool inline_has(const struct scan_set *s, uint64_t k)
+{
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->inl[i] == k)
+            return true;
+    return false;
 }
 
 bool scan_set_has(const struct scan_set *s, uint64_t k)
@@ -86,7 +98,9 @@ bool scan_set_has(const struct scan_set *s, uint64_t k)
     uint32_t at;
     if (!k)
         k = 1;
-    return s->cap && probe(s, k, &at);
+    if (!s->cap)
+        return inline_has(s, k);
+    return probe(s, k, &at);
 }
 
 int scan_set_add(struct scan_set *s, uint64_t k)
@@ -94,14 +108,18 @@ int scan_set_add(struct scan_set *s, uint64_t k)
     uint32_t at;
     if (!k)
         k = 1;
-    if (s->cap && probe(s, k, &at))
+    if (s->cap ? probe(s, k, &at) : inline_has(s, k))
         return 0;
     if (s->n >= s->max) {
         s->refused++;
         return -1;
     }
-    if ((uint64_t)(s->n + 1) * 4 > (uint64_t)s->cap * 3 && !grow(s)) {   /* load < 3/4 */
-        s->refused++;
+    if (!s->cap && s->n < SCAN_SET_INLINE) {
+        s->inl[s->n++] = k;
+        return 1;
+    }
+    if ((!s->cap || (uint64_t)(s->n + 1) * 4 > (uint64_t)s->cap * 3) && !grow(s)) {
+        s->refused++;               /* load < 3/4 */
         return -1;
     }
     probe(s, k, &at);

@@ -19,17 +19,21 @@
 
 /* ---- bounded hash set --------------------------------------------------- */
 
+#define SCAN_SET_INLINE 2
+
 struct scan_set {
     uint64_t *slot;       /* 0 = empty; key 0 is stored as 1 */
-    uint32_t cap;         /* slots allocated (power of two) */
+    uint64_t inl[SCAN_SET_INLINE];   /* the first keys, while cap == 0 */
+    uint32_t cap;         /* slots allocated (power of two), 0 = keys inline */
     uint32_t n;           /* keys held */
     uint32_t max;         /* at most this many keys */
     uint64_t refused;     /* inserts refused because the set was full */
     uint64_t *budget;     /* slots the owner may still allocate, shared; may be NULL */
 };
 
-/* A set that holds at most max keys; nothing is allocated before the
- * first insert. budget (borrowed, may be NULL) is a slot count shared by
+/* A set that holds at most max keys; its first SCAN_SET_INLINE keys live
+ * in the set itself (most sources probe one or two targets), slots are
+ * allocated only beyond. budget (borrowed, may be NULL) is a slot count shared by
  * many sets: growing takes slots from it and fini gives them back; a set
  * that cannot grow refuses new keys. */
 void scan_set_init(struct scan_set *s, uint32_t max, uint64_t *budget);

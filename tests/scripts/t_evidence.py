@@ -33,24 +33,33 @@ CASES = {
     "ddos/suricata-verify-ipv6-ext-hdr-dos-denial6-5.pcap": [("flood", "icmp", "2001:db8:1::1")],
     "scan/ppa1e-portscan.pcap": [("scan", "tcp.vertical", None)],
     "scan/ndpi-synscan.pcap": [("scan", None, None)],
+    "scan/bro-simple-scan/backscatter.trace": [("backscatter", "tcp.synack", "202.229.120.98")],
 }
+
+# incident types whose extract holds min(N, pkts) packets from the incident's
+# start while the look-back ring reaches back that far
+EXACT = ("flood", "backscatter")
 
 FIELDS = ["frame.time_epoch", "frame.len", "ip.src", "ipv6.src", "ip.dst", "ipv6.dst",
           "tcp.flags.syn", "tcp.flags.ack", "tcp.flags.reset", "udp.srcport",
-          "ip.flags.mf", "ip.frag_offset", "icmpv6.type", "ipv6.fraghdr.offset"]
+          "ip.flags.mf", "ip.frag_offset", "icmpv6.type", "ipv6.fraghdr.offset",
+          "icmp.type", "tcp.srcport", "tcp.dstport"]
 
 
 def packets(path):
-    """Per packet: dict of FIELDS (outermost values), from tshark."""
+    """Per packet: dict of FIELDS (outermost values), from tshark; under
+    FIELD + "*" every value (e.g. an ICMP error's quoted header)."""
     r = subprocess.run(["tshark", "-n", "-r", path, "-o", "ip.defragment:FALSE",
                         "-o", "ipv6.defragment:FALSE", "-T", "fields"] +
                        sum((["-e", f] for f in FIELDS), []),
                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=600)
     out = []
     for line in r.stdout.splitlines():
-        v = [x.split(",")[0] for x in line.split("\t")]
-        v += [""] * (len(FIELDS) - len(v))
-        out.append(dict(zip(FIELDS, v)))
+        raw = line.split("\t")
+        raw += [""] * (len(FIELDS) - len(raw))
+        p = dict(zip(FIELDS, (x.split(",")[0] for x in raw)))
+        p.update(zip((f + "*" for f in FIELDS), (x.split(",") for x in raw)))
+        out.append(p)
     return out
 
 
@@ -76,6 +85,8 @@ def belongs(inc, p):
     frag = p["ip.frag_offset"] not in ("", "0") or p["ipv6.fraghdr.offset"] not in ("", "0")
     if inc["type"] == "scan":
         return src == inc["top_sources"][0]["addr"]
+    if inc["type"] == "backscatter":
+        return backscatter_belongs(inc, p, src)
     if dst != inc["victim"]:
         return False
     v = inc["vector"]
@@ -88,6 +99,18 @@ def belongs(inc, p):
         return p["udp.srcport"] == "161" or frag
     if v == "icmp":
         return p["icmpv6.type"] != "" or frag
+    return False
+
+
+def backscatter_belongs(inc, p, src):
+    """The victim's SYN-ACK or RST, or an ICMP error quoting a packet to it."""
+    yes = ("1", "True")
+    if src == inc["victim"] and p["tcp.srcport"]:
+        return (p["tcp.flags.syn"] in yes and p["tcp.flags.ack"] in yes) or \
+            p["tcp.flags.reset"] in yes
+    if p["icmp.type"] in ("3", "4", "11", "12") or p["icmpv6.type"] in ("1", "2", "3", "4"):
+        quoted = p["ip.dst*"][1:] + p["ipv6.dst*"][1:]
+        return inc["victim"] in quoted
     return False
 
 
@@ -128,11 +151,17 @@ def check_capture(rep, binary, data, rel, want, n, tmp):
             bad = [p for p in pk if not belongs(inc, p)]
             rep.ok(pk and not bad, "%s: all %d extracted packets belong to the incident"
                    % (what, len(pk)), ["first bad: %s" % (bad[:1],)])
-            if typ == "flood":
+            if typ in EXACT:
                 rep.ok(len(pk) == min(n, inc["pkts"]), "%s: %d packets = min(N=%d, %d)"
                        % (what, len(pk), n, inc["pkts"]))
             else:
                 rep.ok(0 < len(pk) <= n, "%s: 1..N=%d packets (%d)" % (what, n, len(pk)))
+            if typ == "backscatter":
+                # JSON floats hold epoch seconds to about 0.2 us
+                rep.ok(pk and abs(float(pk[0]["frame.time_epoch"]) - inc["start"]) < 1e-6,
+                       "%s: the extract starts with the incident's first packet" % what,
+                       ["first %s, start %s" % (pk[0]["frame.time_epoch"] if pk else None,
+                                                inc["start"])])
             allp = {(p["frame.time_epoch"], p["frame.len"]) for p in packets(path)}
             missing = [p for p in pk if (p["frame.time_epoch"], p["frame.len"]) not in allp]
             rep.ok(not missing, "%s: every extracted frame is a frame of the capture "
@@ -140,7 +169,8 @@ def check_capture(rep, binary, data, rel, want, n, tmp):
     for i in incs:
         if i["evidence_file"]:
             continue
-        rep.ok(i["type"] not in ("flood", "scan"), "%s: %s %s has an extract"
+        rep.ok(i["type"] not in ("flood", "scan", "backscatter", "bruteforce"),
+               "%s: %s %s has an extract"
                % (rel, i["type"], i["vector"]))
     rc2, out2, _ = analyze(binary, ["--evidence", d2, "--json", "-"] + sets + [path])
     same = rc2 == 0 and out2.replace(d2.encode(), d1.encode()) == out

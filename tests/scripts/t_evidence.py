@@ -2,12 +2,16 @@
 """Evidence extracts (`analyze --evidence DIR`) and the detectors' drop counters.
 
 On labelled attack captures (a SYN flood, three amplification/reflection
-floods, two scans) every incident with packets gets a pcap extract that
-tcpdump reads, with the original link type; every packet in it is one the
-incident counted, read back with tshark (not with ascribe): to the victim
-and of the vector for floods, from the scanner for scans; its frames are
-frames of the original capture (same time and length); a flood's extract
-holds min(N, the incident's packets) packets; names follow the documented
+floods, two scans, a backscatter trace, two brute forces) every incident
+with packets gets a pcap extract that tcpdump reads, with the original link
+type; every packet in it is one the incident counted, read back with tshark
+(not with ascribe): to the victim and of the vector for floods, from the
+scanner for scans, the victim's SYN-ACKs/RSTs (or ICMP errors quoting it)
+for backscatter, between the source and the server's port for brute force;
+its frames are frames of the original capture (same time and length); a
+flood's and a backscatter's extract holds min(N, the incident's packets)
+packets (a backscatter's from its first); a brute force's follows its pair
+to its last packet; names follow the documented
 rule TYPE-VECTOR-VICTIM-START.pcap; reruns give byte-identical files and
 JSON. An unwritable DIR is a clear error. Small --set caps force the
 drop counters of run.detectors above zero and into the terminal report.
@@ -34,7 +38,12 @@ CASES = {
     "scan/ppa1e-portscan.pcap": [("scan", "tcp.vertical", None)],
     "scan/ndpi-synscan.pcap": [("scan", None, None)],
     "scan/bro-simple-scan/backscatter.trace": [("backscatter", "tcp.synack", "202.229.120.98")],
+    "bruteforce/zeek-sshguess.pcap": [("bruteforce", "ssh", "192.168.56.103")],
+    "bruteforce/zeek-ftp-bruteforce.pcap": [("bruteforce", "ftp", "192.168.56.101")],
 }
+# extra arguments per capture: Zeek's sshguess test lowers its limit to 10
+# (11 connections, below the default ssh_count of 30)
+ARGS = {"bruteforce/zeek-sshguess.pcap": ["--set", "bruteforce.ssh_count=10"]}
 
 # incident types whose extract holds min(N, pkts) packets from the incident's
 # start while the look-back ring reaches back that far
@@ -87,6 +96,10 @@ def belongs(inc, p):
         return src == inc["top_sources"][0]["addr"]
     if inc["type"] == "backscatter":
         return backscatter_belongs(inc, p, src)
+    if inc["type"] == "bruteforce":
+        port = str(inc["victim_port"])
+        pair = {src, dst} == {inc["victim"], inc["top_sources"][0]["addr"]}
+        return pair and port == (p["tcp.dstport"] if dst == inc["victim"] else p["tcp.srcport"])
     if dst != inc["victim"]:
         return False
     v = inc["vector"]
@@ -123,7 +136,7 @@ def check_capture(rep, binary, data, rel, want, n, tmp):
     d1, d2 = os.path.join(tmp, "a"), os.path.join(tmp, "b")
     for d in (d1, d2):
         shutil.rmtree(d, ignore_errors=True)
-    sets = ["--set", "evidence.packets=%d" % n]
+    sets = ["--set", "evidence.packets=%d" % n] + ARGS.get(rel, [])
     rc, out, err = analyze(binary, ["--evidence", d1, "--json", "-"] + sets + [path])
     if not rep.ok(rc == 0, "%s: analyze --evidence exits 0" % rel, [err.decode()[-300:]]):
         return
@@ -230,6 +243,36 @@ def check_bounds(rep, binary, data, tmp):
            "only the named extract is in DIR (no temporary file)", ["%s" % os.listdir(d)])
 
 
+def check_bruteforce_whole(rep, binary, data, tmp):
+    """With room for every packet, a brute force's extract follows its pair
+    to the end: it holds the pair's last packet of the capture and, although
+    the attempts that ran before the pair was tracked are missing (the pair
+    is created when its first attempt ends), most of the incident's
+    packets."""
+    rel = "bruteforce/zeek-ftp-bruteforce.pcap"
+    path, d = os.path.join(data, rel), os.path.join(tmp, "bf-whole")
+    rc, out, err = analyze(binary, ["--evidence", d, "--json", "-", "--set",
+                                    "evidence.packets=1000000", path])
+    incs = [i for i in json.loads(out)["incidents"] if i["type"] == "bruteforce"] \
+        if rc == 0 else []
+    if not rep.ok(len(incs) == 1 and incs[0]["evidence_file"],
+                  "%s, N=1000000: one brute force with an extract" % rel, [err.decode()[-300:]]):
+        return
+    inc = incs[0]
+    pk = packets(os.path.join(d, inc["evidence_file"]))
+    pair = [p for p in packets(path) if belongs(inc, p)]
+    bad = [p for p in pk if not belongs(inc, p)]
+    rep.ok(pk and not bad and len(pk) <= len(pair),
+           "%s: %d extracted packets, all of the pair (%d in the capture)"
+           % (rel, len(pk), len(pair)))
+    rep.ok(pk and pk[-1]["frame.time_epoch"] == pair[-1]["frame.time_epoch"],
+           "%s: the extract ends with the pair's last packet" % rel,
+           ["extract %s, capture %s" % (pk[-1]["frame.time_epoch"] if pk else None,
+                                       pair[-1]["frame.time_epoch"])])
+    rep.ok(len(pk) * 2 >= inc["pkts"], "%s: the extract holds most of the incident's %d "
+           "packets (%d)" % (rel, inc["pkts"], len(pk)))
+
+
 def check_drops(rep, binary, data):
     """Small caps force drops; the defaults drop nothing on the same input."""
     syn = os.path.join(data, "ddos/pkt.TCP.DOMINATE.syn.ecn.cwr.pcapng")
@@ -277,6 +320,7 @@ def main():
                       CASES["ddos/amp.UDP.snmp.src161.pcapng"], 7, tmp)
         check_errors(rep, binary, data, tmp)
         check_bounds(rep, binary, data, tmp)
+        check_bruteforce_whole(rep, binary, data, tmp)
     check_drops(rep, binary, data)
     rep.finish()
 

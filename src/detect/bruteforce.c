@@ -15,6 +15,9 @@
  * severity and sets possible_success. The incident is emitted when the
  * pair has been idle for `window` seconds, or at the end of input.
  *
+ * With `analyze --evidence`, on_pkt also marks the packets of tracked
+ * pairs for the pcap extract (docs/evidence.md).
+ *
  * Bounded: a set-associative pair table (max_pairs; the idlest pair that
  * has not fired is evicted, drops counted). Output sorted by start, then
  * source, server and port. docs/detectors/bruteforce.md.

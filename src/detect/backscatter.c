@@ -48,6 +48,7 @@ struct bvic {
     uint16_t port[NPORT];              /* attacked ports, Space-Saving */
     uint64_t port_n[NPORT];
     struct asc_srcset *senders;        /* who sent the responses */
+    uint8_t ev_open;                   /* its evidence extract was opened */
 };
 
 struct bs_params {
@@ -64,6 +65,7 @@ struct backscatter {
     size_t nsets;
     int64_t last_sweep;
     uint64_t dropped, budget;
+    const struct asc_evidence_hook *ev;   /* NULL unless extracts are written */
 };
 
 static int bs_init(const struct asc_det_env *env, void **state, struct asc_err *err)
@@ -89,6 +91,7 @@ static int bs_init(const struct asc_det_env *env, void **state, struct asc_err *
     d->params[2] = (struct asc_inc_param){"quiet", p->quiet};
     d->params[3] = (struct asc_inc_param){"memory", p->memory};
     d->g = env ? env->grader : NULL;
+    d->ev = env ? env->evidence : NULL;
     size_t n = WAYS;
     while (n < (size_t)p->max_victims)
         n <<= 1;
@@ -242,6 +245,25 @@ static bool icmp_error(const struct asc_ipl *l)
     return l->proto == 58 && l->icmp_type >= 1 && l->icmp_type <= 4;
 }
 
+/* The evidence key of a victim's entry (detector.h). */
+static uint64_t ev_key(const struct asc_addr *victim)
+{
+    return (scan_mix(scan_hash_addr(victim)) ^ 0x6273637472ull) | 1;
+}
+
+/* Evidence: the packet just counted belongs to the victim's extract,
+ * which opens, with the look-back from the entry's first packet, once the
+ * entry meets the thresholds of an incident. */
+static void note_evidence(struct backscatter *d, struct bvic *e)
+{
+    uint64_t key = ev_key(&e->victim);
+    d->ev->note(d->ev->ctx, key);
+    if (!e->ev_open && e->rcv.n >= d->prm.min_dsts && e->pkts >= d->prm.min_pkts) {
+        e->ev_open = 1;
+        d->ev->open(d->ev->ctx, key, e->first);
+    }
+}
+
 static void account(struct backscatter *d, const struct asc_ipl *l, const struct asc_addr *victim,
                     uint16_t port, unsigned kind, asc_time ts)
 {
@@ -260,6 +282,8 @@ static void account(struct backscatter *d, const struct asc_ipl *l, const struct
     scan_set_add(&e->rcv, scan_hash_addr(&l->dst));
     note_port(e, port);
     asc_srcset_add(e->senders, d->g, &l->src, 1, l->ip_len, l->ttl, ASC_EV_REFLECTED);
+    if (d->ev)
+        note_evidence(d, e);
 }
 
 /* Whether an earlier packet of the same direction of this flow, in this
@@ -370,6 +394,7 @@ static void emit_one(struct backscatter *d, const struct bvic *e, struct asc_emi
     asc_srcset_finish(e->senders, d->g, &inc);
     inc.params = d->params;
     inc.n_params = ASC_ARRAY_LEN(d->params);
+    inc.evidence_key = d->ev ? ev_key(&e->victim) : 0;
     inc.severity = fmin(10, round((2 + log10(fmax(1.0, (double)e->rcv.n))) * 10) / 10);
     snprintf(summary, sizeof(summary),
              "%s answered %u spoofed addresses (%s): victim of a spoofed attack elsewhere",

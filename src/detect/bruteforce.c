@@ -15,6 +15,9 @@
  * severity and sets possible_success. The incident is emitted when the
  * pair has been idle for `window` seconds, or at the end of input.
  *
+ * With `analyze --evidence`, on_pkt also marks the packets of tracked
+ * pairs for the pcap extract (docs/evidence.md).
+ *
  * Bounded: a set-associative pair table (max_pairs; the idlest pair that
  * has not fired is evicted, drops counted). Output sorted by start, then
  * source, server and port. docs/detectors/bruteforce.md.
@@ -80,6 +83,7 @@ struct bruteforce {
     size_t nsets;
     int64_t last_sweep;
     uint64_t dropped;
+    const struct asc_evidence_hook *ev;   /* NULL unless extracts are written */
 };
 
 static int bf_init(const struct asc_det_env *env, void **state, struct asc_err *err)
@@ -110,6 +114,7 @@ static int bf_init(const struct asc_det_env *env, void **state, struct asc_err *
     d->params[4] = (struct asc_inc_param){"long_secs", d->long_secs};
     d->params[5] = (struct asc_inc_param){"long_bytes", d->long_bytes};
     d->g = env ? env->grader : NULL;
+    d->ev = env ? env->evidence : NULL;
     size_t n = WAYS;
     while (n < (size_t)d->max_pairs)
         n <<= 1;
@@ -180,6 +185,43 @@ static struct bpair *pair_get(struct bruteforce *d, const struct asc_flow_key *k
     return victim;
 }
 
+/* ---- evidence ----------------------------------------------------------- */
+
+/* The evidence key of a (source, server, port) pair (detector.h). */
+static uint64_t ev_key(const struct bpair *e)
+{
+    uint64_t h = scan_hash_addr(&e->src) ^ scan_hash_addr(&e->dst) * 5 ^ e->port;
+    return (scan_mix(h) ^ 0x6272757465ull) | 1;
+}
+
+/* Evidence, per packet (only with `analyze --evidence`): the attempts are
+ * flows, gone by the time they end, so the packets of the connections of
+ * pairs already in the table are noted as they pass (both directions) and
+ * the extract opens at the alarm with the look-back from the first
+ * attempt. The connections before the pair's first attempt ended are not
+ * noted: the pair is created at that flow end. */
+static void bf_on_pkt(void *state, const struct asc_pkt *p, const struct asc_flow *f)
+{
+    struct bruteforce *d = state;
+    (void)p;
+    if (!d->ev || !f || f->key.proto != 6)
+        return;
+    int svc = service_of(f->key.resp_port);
+    if (svc < 0)
+        return;
+    const struct bpair *e = pair_get(d, &f->key, svc, false);
+    if (e)
+        d->ev->note(d->ev->ctx, ev_key(e));
+}
+
+/* The window of a pair is full: it will be an incident. */
+static void fire(struct bruteforce *d, struct bpair *e)
+{
+    if (!e->fired && d->ev)
+        d->ev->open(d->ev->ctx, ev_key(e), e->first);
+    e->fired = 1;
+}
+
 static void bf_on_flow_end(void *state, const struct asc_flow *f)
 {
     struct bruteforce *d = state;
@@ -216,7 +258,7 @@ static void bf_on_flow_end(void *state, const struct asc_flow *f)
     if (e->n_cid < ASC_INC_CIDS)
         e->cid[e->n_cid++] = f->key;
     if (scan_win_push(&e->win, f->first, (asc_time)(d->window[svc] * 1e9)))
-        e->fired = 1;
+        fire(d, e);
 }
 
 /* ---- incidents ---------------------------------------------------------- */
@@ -257,6 +299,7 @@ static void emit_one(struct bruteforce *d, const struct bpair *e, struct asc_emi
     inc.n_cids = e->n_cid;
     inc.params = params;
     inc.n_params = ASC_ARRAY_LEN(params);
+    inc.evidence_key = d->ev ? ev_key(e) : 0;
     double s = 4 + log10(fmax(1.0, (double)e->attempts / d->count[e->svc])) + (e->success ? 3 : 0);
     inc.severity = fmin(10, round(s * 10) / 10);
     snprintf(summary, sizeof(summary), "%s made %llu short %s connections to %s%s",
@@ -322,8 +365,9 @@ const struct asc_detector_ops asc_detector_bruteforce = {
     .abi = ASC_DETECTOR_ABI,
     .name = "bruteforce",
     .version = BF_VERSION,
-    .wants = ASC_WANT_FLOW_END | ASC_WANT_TICK,
+    .wants = ASC_WANT_PKT | ASC_WANT_FLOW_END | ASC_WANT_TICK,
     .init = bf_init,
+    .on_pkt = bf_on_pkt,
     .on_flow_end = bf_on_flow_end,
     .on_tick = bf_on_tick,
     .fini = bf_fini,

@@ -2,12 +2,16 @@
 """Evidence extracts (`analyze --evidence DIR`) and the detectors' drop counters.
 
 On labelled attack captures (a SYN flood, three amplification/reflection
-floods, two scans) every incident with packets gets a pcap extract that
-tcpdump reads, with the original link type; every packet in it is one the
-incident counted, read back with tshark (not with ascribe): to the victim
-and of the vector for floods, from the scanner for scans; its frames are
-frames of the original capture (same time and length); a flood's extract
-holds min(N, the incident's packets) packets; names follow the documented
+floods, two scans, a backscatter trace, two brute forces) every incident
+with packets gets a pcap extract that tcpdump reads, with the original link
+type; every packet in it is one the incident counted, read back with tshark
+(not with ascribe): to the victim and of the vector for floods, from the
+scanner for scans, the victim's SYN-ACKs/RSTs (or ICMP errors quoting it)
+for backscatter, between the source and the server's port for brute force;
+its frames are frames of the original capture (same time and length); a
+flood's and a backscatter's extract holds min(N, the incident's packets)
+packets (a backscatter's from its first); a brute force's follows its pair
+to its last packet; names follow the documented
 rule TYPE-VECTOR-VICTIM-START.pcap; reruns give byte-identical files and
 JSON. An unwritable DIR is a clear error. Small --set caps force the
 drop counters of run.detectors above zero and into the terminal report.
@@ -33,24 +37,38 @@ CASES = {
     "ddos/suricata-verify-ipv6-ext-hdr-dos-denial6-5.pcap": [("flood", "icmp", "2001:db8:1::1")],
     "scan/ppa1e-portscan.pcap": [("scan", "tcp.vertical", None)],
     "scan/ndpi-synscan.pcap": [("scan", None, None)],
+    "scan/bro-simple-scan/backscatter.trace": [("backscatter", "tcp.synack", "202.229.120.98")],
+    "bruteforce/zeek-sshguess.pcap": [("bruteforce", "ssh", "192.168.56.103")],
+    "bruteforce/zeek-ftp-bruteforce.pcap": [("bruteforce", "ftp", "192.168.56.101")],
 }
+# extra arguments per capture: Zeek's sshguess test lowers its limit to 10
+# (11 connections, below the default ssh_count of 30)
+ARGS = {"bruteforce/zeek-sshguess.pcap": ["--set", "bruteforce.ssh_count=10"]}
+
+# incident types whose extract holds min(N, pkts) packets from the incident's
+# start while the look-back ring reaches back that far
+EXACT = ("flood", "backscatter")
 
 FIELDS = ["frame.time_epoch", "frame.len", "ip.src", "ipv6.src", "ip.dst", "ipv6.dst",
           "tcp.flags.syn", "tcp.flags.ack", "tcp.flags.reset", "udp.srcport",
-          "ip.flags.mf", "ip.frag_offset", "icmpv6.type", "ipv6.fraghdr.offset"]
+          "ip.flags.mf", "ip.frag_offset", "icmpv6.type", "ipv6.fraghdr.offset",
+          "icmp.type", "tcp.srcport", "tcp.dstport"]
 
 
 def packets(path):
-    """Per packet: dict of FIELDS (outermost values), from tshark."""
+    """Per packet: dict of FIELDS (outermost values), from tshark; under
+    FIELD + "*" every value (e.g. an ICMP error's quoted header)."""
     r = subprocess.run(["tshark", "-n", "-r", path, "-o", "ip.defragment:FALSE",
                         "-o", "ipv6.defragment:FALSE", "-T", "fields"] +
                        sum((["-e", f] for f in FIELDS), []),
                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=600)
     out = []
     for line in r.stdout.splitlines():
-        v = [x.split(",")[0] for x in line.split("\t")]
-        v += [""] * (len(FIELDS) - len(v))
-        out.append(dict(zip(FIELDS, v)))
+        raw = line.split("\t")
+        raw += [""] * (len(FIELDS) - len(raw))
+        p = dict(zip(FIELDS, (x.split(",")[0] for x in raw)))
+        p.update(zip((f + "*" for f in FIELDS), (x.split(",") for x in raw)))
+        out.append(p)
     return out
 
 
@@ -76,6 +94,12 @@ def belongs(inc, p):
     frag = p["ip.frag_offset"] not in ("", "0") or p["ipv6.fraghdr.offset"] not in ("", "0")
     if inc["type"] == "scan":
         return src == inc["top_sources"][0]["addr"]
+    if inc["type"] == "backscatter":
+        return backscatter_belongs(inc, p, src)
+    if inc["type"] == "bruteforce":
+        port = str(inc["victim_port"])
+        pair = {src, dst} == {inc["victim"], inc["top_sources"][0]["addr"]}
+        return pair and port == (p["tcp.dstport"] if dst == inc["victim"] else p["tcp.srcport"])
     if dst != inc["victim"]:
         return False
     v = inc["vector"]
@@ -91,6 +115,18 @@ def belongs(inc, p):
     return False
 
 
+def backscatter_belongs(inc, p, src):
+    """The victim's SYN-ACK or RST, or an ICMP error quoting a packet to it."""
+    yes = ("1", "True")
+    if src == inc["victim"] and p["tcp.srcport"]:
+        return (p["tcp.flags.syn"] in yes and p["tcp.flags.ack"] in yes) or \
+            p["tcp.flags.reset"] in yes
+    if p["icmp.type"] in ("3", "4", "11", "12") or p["icmpv6.type"] in ("1", "2", "3", "4"):
+        quoted = p["ip.dst*"][1:] + p["ipv6.dst*"][1:]
+        return inc["victim"] in quoted
+    return False
+
+
 def analyze(binary, args):
     return testlib.run([binary, "analyze", "--no-progress", "--no-color"] + args)
 
@@ -100,7 +136,7 @@ def check_capture(rep, binary, data, rel, want, n, tmp):
     d1, d2 = os.path.join(tmp, "a"), os.path.join(tmp, "b")
     for d in (d1, d2):
         shutil.rmtree(d, ignore_errors=True)
-    sets = ["--set", "evidence.packets=%d" % n]
+    sets = ["--set", "evidence.packets=%d" % n] + ARGS.get(rel, [])
     rc, out, err = analyze(binary, ["--evidence", d1, "--json", "-"] + sets + [path])
     if not rep.ok(rc == 0, "%s: analyze --evidence exits 0" % rel, [err.decode()[-300:]]):
         return
@@ -128,11 +164,17 @@ def check_capture(rep, binary, data, rel, want, n, tmp):
             bad = [p for p in pk if not belongs(inc, p)]
             rep.ok(pk and not bad, "%s: all %d extracted packets belong to the incident"
                    % (what, len(pk)), ["first bad: %s" % (bad[:1],)])
-            if typ == "flood":
+            if typ in EXACT:
                 rep.ok(len(pk) == min(n, inc["pkts"]), "%s: %d packets = min(N=%d, %d)"
                        % (what, len(pk), n, inc["pkts"]))
             else:
                 rep.ok(0 < len(pk) <= n, "%s: 1..N=%d packets (%d)" % (what, n, len(pk)))
+            if typ == "backscatter":
+                # JSON floats hold epoch seconds to about 0.2 us
+                rep.ok(pk and abs(float(pk[0]["frame.time_epoch"]) - inc["start"]) < 1e-6,
+                       "%s: the extract starts with the incident's first packet" % what,
+                       ["first %s, start %s" % (pk[0]["frame.time_epoch"] if pk else None,
+                                                inc["start"])])
             allp = {(p["frame.time_epoch"], p["frame.len"]) for p in packets(path)}
             missing = [p for p in pk if (p["frame.time_epoch"], p["frame.len"]) not in allp]
             rep.ok(not missing, "%s: every extracted frame is a frame of the capture "
@@ -140,7 +182,8 @@ def check_capture(rep, binary, data, rel, want, n, tmp):
     for i in incs:
         if i["evidence_file"]:
             continue
-        rep.ok(i["type"] not in ("flood", "scan"), "%s: %s %s has an extract"
+        rep.ok(i["type"] not in ("flood", "scan", "backscatter", "bruteforce"),
+               "%s: %s %s has an extract"
                % (rel, i["type"], i["vector"]))
     rc2, out2, _ = analyze(binary, ["--evidence", d2, "--json", "-"] + sets + [path])
     same = rc2 == 0 and out2.replace(d2.encode(), d1.encode()) == out
@@ -200,6 +243,36 @@ def check_bounds(rep, binary, data, tmp):
            "only the named extract is in DIR (no temporary file)", ["%s" % os.listdir(d)])
 
 
+def check_bruteforce_whole(rep, binary, data, tmp):
+    """With room for every packet, a brute force's extract follows its pair
+    to the end: it holds the pair's last packet of the capture and, although
+    the attempts that ran before the pair was tracked are missing (the pair
+    is created when its first attempt ends), most of the incident's
+    packets."""
+    rel = "bruteforce/zeek-ftp-bruteforce.pcap"
+    path, d = os.path.join(data, rel), os.path.join(tmp, "bf-whole")
+    rc, out, err = analyze(binary, ["--evidence", d, "--json", "-", "--set",
+                                    "evidence.packets=1000000", path])
+    incs = [i for i in json.loads(out)["incidents"] if i["type"] == "bruteforce"] \
+        if rc == 0 else []
+    if not rep.ok(len(incs) == 1 and incs[0]["evidence_file"],
+                  "%s, N=1000000: one brute force with an extract" % rel, [err.decode()[-300:]]):
+        return
+    inc = incs[0]
+    pk = packets(os.path.join(d, inc["evidence_file"]))
+    pair = [p for p in packets(path) if belongs(inc, p)]
+    bad = [p for p in pk if not belongs(inc, p)]
+    rep.ok(pk and not bad and len(pk) <= len(pair),
+           "%s: %d extracted packets, all of the pair (%d in the capture)"
+           % (rel, len(pk), len(pair)))
+    rep.ok(pk and pk[-1]["frame.time_epoch"] == pair[-1]["frame.time_epoch"],
+           "%s: the extract ends with the pair's last packet" % rel,
+           ["extract %s, capture %s" % (pk[-1]["frame.time_epoch"] if pk else None,
+                                       pair[-1]["frame.time_epoch"])])
+    rep.ok(len(pk) * 2 >= inc["pkts"], "%s: the extract holds most of the incident's %d "
+           "packets (%d)" % (rel, inc["pkts"], len(pk)))
+
+
 def check_drops(rep, binary, data):
     """Small caps force drops; the defaults drop nothing on the same input."""
     syn = os.path.join(data, "ddos/pkt.TCP.DOMINATE.syn.ecn.cwr.pcapng")
@@ -247,6 +320,7 @@ def main():
                       CASES["ddos/amp.UDP.snmp.src161.pcapng"], 7, tmp)
         check_errors(rep, binary, data, tmp)
         check_bounds(rep, binary, data, tmp)
+        check_bruteforce_whole(rep, binary, data, tmp)
     check_drops(rep, binary, data)
     rep.finish()
 

@@ -171,9 +171,15 @@ static uint8_t parse_state(struct zval v)
 
 /* TCP flags of both sides from Zeek's history: S SYN, H/h SYN-ACK, A
  * ACK, D data (PSH|ACK as a sender of data sets), F FIN, R RST; other
- * letters (^, C, T, W, G, I, Q, ...) carry no flag. */
+ * letters (^, C, T, W, G, I, Q, ...) carry no flag. Zeek's F does not say
+ * whether the FIN had ACK: in a connection that shows an exchange (a
+ * SYN-ACK, an ACK or data, or FINs both ways) it did, as every segment
+ * after the handshake does; a lone FIN (F, Fr) may be a stealth probe and
+ * stays FIN only. */
 static void flags_from_history(struct asc_flow *f)
 {
+    bool exchange = strpbrk(f->history, "HhAaDd") ||
+                    (strchr(f->history, 'F') && strchr(f->history, 'f'));
     for (const char *h = f->history; *h; h++) {
         int side = *h >= 'a' && *h <= 'z';
         uint8_t fl;
@@ -186,6 +192,8 @@ static void flags_from_history(struct asc_flow *f)
         case 'r': fl = ASC_TH_RST; break;
         default: fl = 0; break;
         }
+        if (fl == ASC_TH_FIN && exchange)
+            fl |= ASC_TH_ACK;
         f->dir[side].tcp_flags |= fl;
     }
 }

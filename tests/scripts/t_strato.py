@@ -22,8 +22,11 @@ real Internet scanners and brute-forcers. For each capture:
   database ascribe uses by default): the number of sources and their share,
   and the share of attempts (the packets of the malicious flows that are
   probes, see probe_pkts);
-- direction: the local host (the one labels.config names) is never the
-  source of an attack incident (it was attacked, it attacked nobody).
+- direction: the attacked host (the one labels.config names) is not the
+  source of an attack incident (it was attacked), but for EXCEPTIONS; and a
+  generated log with the Zeek shapes of its connections (SYN-ACK lost, one
+  way, tails only) gives no scan while a scanner's unanswered SYNs do
+  (check_direction).
 
 Missing data or `location`: skipped, or a failure under CI=true.
 """
@@ -305,6 +308,87 @@ def check_capture(rep, binary, names, base, cap):
                     want_att[cc] / tot_a if tot_a else 0))
 
 
+ZEEK_HEADER = (
+    "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n"
+    "#path\tconn\n"
+    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\t"
+    "duration\torig_bytes\tresp_bytes\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes\t"
+    "history\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents\t"
+    "label\tdetailedlabel\n")
+
+
+def zeek_line(ts, oh, op, rh, rp, state, hist, ob, rb, opk, rpk):
+    return "\t".join(str(x) for x in (
+        "%.6f" % ts, "C%08d" % int(ts * 10 % 1e8), oh, op, rh, rp, "tcp", "-", "0.5",
+        ob, rb, state, "T", "F", 0, hist, opk, opk * 40 + ob, rpk, rpk * 40 + rb,
+        "(empty)", "Benign", "-")) + "\n"
+
+
+def check_direction(rep, binary):
+    """Generated Zeek log with the shapes of 010's observed host: its
+    HTTPS connections to 40 servers, complete (ShADadFf), with the SYN-ACK
+    lost by the monitor (SadDAF), seen one way only (SAD, no responder
+    packet), or only their tails (hF, dFa, Fdf), plus a history-less SF
+    line. None is a probe: no scan incident may name the host. Next to it a
+    scanner's 12 unanswered SYNs to 12 ports of the host (S0 'S') and 8
+    history-less S0 lines of a second scanner must still be vertical scans.
+    Before the Zeek reader took TCP flags from the history, every Zeek TCP
+    record had no flags and counted as a stealth probe."""
+    host, scanner, scanner2 = "192.0.2.10", "198.51.100.7", "198.51.100.9"
+    shapes = [("SF", "ShADadFf", 600, 5000, 8, 9), ("SF", "SadDAF", 500, 4000, 7, 6),
+              ("S0", "SAD", 517, 0, 4, 0), ("S2", "hF", 0, 0, 1, 1),
+              ("SH", "dFa", 0, 300, 1, 2), ("SF", "Fdf", 0, 100, 1, 2), ("SF", "-", 700, 900, 6, 6)]
+    t, lines = 1655200000.0, []
+    for n in range(40):
+        st, hist, ob, rb, opk, rpk = shapes[n % len(shapes)]
+        lines.append(zeek_line(t, host, 50000 + n, "203.0.113.%d" % (n + 1), 443,
+                               st, hist, ob, rb, opk, rpk))
+        t += 30
+    for n in range(12):
+        lines.append(zeek_line(t, scanner, 40000, host, 1000 + n, "S0", "S", 0, 0, 1, 0))
+        t += 1
+    for n in range(8):
+        lines.append(zeek_line(t, scanner2, 40001, host, 2000 + n, "S0", "-", 0, 0, 1, 0))
+        t += 1
+    path = os.path.join(testlib.cache_dir("strato"), "direction.log")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(ZEEK_HEADER + "".join(lines))
+    out = path + ".json"
+    rc, _, err = testlib.run([binary, "analyze", "--no-progress", "-q", "--no-default-db",
+                              "--json", out, path])
+    if not rep.ok(rc == 0, "generated log: analyze exits 0", [err.decode()[-300:]] if rc else []):
+        return
+    with open(out, encoding="utf-8") as fh:
+        incs = json.load(fh)["incidents"]
+    by_src = {i["top_sources"][0]["addr"]: i for i in incs if i["top_sources"]}
+    rep.ok(host not in by_src,
+           "generated log: the host's 40 connections (complete, SYN-ACK lost, one way, "
+           "tails only) are no scan", [by_src[host]["summary"]] if host in by_src else [])
+    for src, ports in ((scanner, 12), (scanner2, 8)):
+        i = by_src.get(src)
+        rep.ok(i is not None and i["vector"] == "tcp.vertical" and i["victim"] == host and
+               i["flows"] == ports,
+               "generated log: %s's %d unanswered SYNs are a vertical scan of %s (%s)"
+               % (src, ports, host, i["summary"] if i else "no incident"))
+    # the flags each side gets, as `ascribe flows` prints them
+    rc, fout, _ = testlib.run([binary, "flows", "--format", "json", path])
+    flows, _ = testlib.parse_flows(fout)
+    got = {(f["orig_addr"], f["resp_addr"], f["history"]):
+           (f["orig"]["tcp_flags"], f["resp"]["tcp_flags"]) for f in flows}
+    want = {  # F FIN, S SYN, R RST, P PSH, A ACK (asc_tcp_flags_str)
+        (host, "203.0.113.1", "ShADadFf"): ("FSPA", "FSPA"),
+        (host, "203.0.113.2", "SadDAF"): ("FSPA", "FPA"),
+        (host, "203.0.113.4", "hF"): ("FA", "SA"),
+        (host, "203.0.113.6", "Fdf"): ("FA", "FPA"),
+        (host, "203.0.113.7", "-"): ("FS", "FSA"),
+        (scanner, host, "S"): ("S", ""),
+        (scanner2, host, "-"): ("S", ""),
+    }
+    bad = ["%s: %s, want %s" % (k, got.get(k), v) for k, v in want.items() if got.get(k) != v]
+    rep.ok(rc == 0 and not bad, "generated log: TCP flags of Zeek records rebuilt from the "
+           "history (conn_state without one)", bad[:5])
+
+
 def main():
     rep = testlib.Reporter()
     base = testlib.require_data(rep, "flows/zeek-logs/stratosphere")
@@ -315,6 +399,7 @@ def main():
         else:
             rep.note("SKIP: location(8) or %s missing (scripts/deps installs them)" % loc.DB)
         rep.finish()
+    check_direction(rep, binary)
     names = loc.country_names()
     for cap in CAPTURES:
         if not os.path.isdir(os.path.join(base, cap)):

@@ -198,18 +198,28 @@ static void flags_from_history(struct asc_flow *f)
     }
 }
 
-/* Without a history: the least each conn_state implies (Zeek's docs). */
+/* Without a history: the least each conn_state implies (Zeek's docs);
+ * established means the originator's ACK and the responder's SYN-ACK. */
 static void flags_from_state(struct asc_flow *f)
 {
-    enum { SYN = ASC_TH_SYN, SA = ASC_TH_SYN | ASC_TH_ACK, FIN = ASC_TH_FIN, RST = ASC_TH_RST };
+    enum {
+        SYN = ASC_TH_SYN, ACK = ASC_TH_ACK, SA = ASC_TH_SYN | ASC_TH_ACK, FIN = ASC_TH_FIN,
+        RST = ASC_TH_RST
+    };
     static const uint8_t fl[ASC_CS__COUNT][2] = {
-        [ASC_CS_S0] = {SYN, 0},          [ASC_CS_S1] = {SYN, SA},
-        [ASC_CS_SF] = {SYN, SA},         [ASC_CS_REJ] = {SYN, RST},
-        [ASC_CS_S2] = {SYN | FIN, SA},   [ASC_CS_S3] = {SYN, SA | FIN},
-        [ASC_CS_RSTO] = {SYN | RST, SA}, [ASC_CS_RSTOS0] = {SYN | RST, 0},
-        [ASC_CS_RSTR] = {SYN, SA | RST}, [ASC_CS_RSTRH] = {0, SA | RST},
-        [ASC_CS_SH] = {SYN | FIN, 0},    [ASC_CS_SHR] = {0, SA | FIN},
-        [ASC_CS_OTH] = {ASC_TH_ACK, 0},
+        [ASC_CS_S0] = {SYN, 0},
+        [ASC_CS_S1] = {SA, SA},
+        [ASC_CS_SF] = {SA | FIN, SA | FIN},
+        [ASC_CS_REJ] = {SYN, RST},
+        [ASC_CS_S2] = {SA | FIN, SA},
+        [ASC_CS_S3] = {SA, SA | FIN},
+        [ASC_CS_RSTO] = {SA | RST, SA},
+        [ASC_CS_RSTOS0] = {SYN | RST, 0},
+        [ASC_CS_RSTR] = {SA, SA | RST},
+        [ASC_CS_RSTRH] = {0, SA | RST},
+        [ASC_CS_SH] = {SYN | FIN, 0},
+        [ASC_CS_SHR] = {0, SA | FIN},
+        [ASC_CS_OTH] = {ACK, 0},
     };
     if (f->state < ASC_CS__COUNT) {
         f->dir[0].tcp_flags = f->dir[0].pkts ? fl[f->state][0] : 0;

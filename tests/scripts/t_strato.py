@@ -377,10 +377,10 @@ def check_direction(rep, binary):
            (f["orig"]["tcp_flags"], f["resp"]["tcp_flags"]) for f in flows}
     want = {  # F FIN, S SYN, R RST, P PSH, A ACK (asc_tcp_flags_str)
         (host, "203.0.113.1", "ShADadFf"): ("FSPA", "FSPA"),
-        (host, "203.0.113.2", "SadDAF"): ("FSPA", "FPA"),
+        (host, "203.0.113.2", "SadDAF"): ("FSPA", "PA"),
         (host, "203.0.113.4", "hF"): ("FA", "SA"),
         (host, "203.0.113.6", "Fdf"): ("FA", "FPA"),
-        (host, "203.0.113.7", "-"): ("FS", "FSA"),
+        (host, "203.0.113.7", "-"): ("FSA", "FSA"),
         (scanner, host, "S"): ("S", ""),
         (scanner2, host, "-"): ("S", ""),
     }

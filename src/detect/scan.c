@@ -321,7 +321,11 @@ static int classify(const struct asc_flow *f)
     if (o->pkts == 0 || addr_is_special(&f->key.resp) || addr_is_special(&f->key.orig))
         return PR_NONE;
     if (f->key.proto == 6) {
-        bool answered = strchr(f->history, 'h') != NULL;
+        /* Answered: the responder's SYN-ACK ('h'), or, when the monitor
+         * lost it (Zeek logs "SadDAF", "SAD" with no responder packets),
+         * what only an answered SYN draws: the responder's ACK, data or
+         * FIN, or the originator's ACK or data. A RST alone is a refusal. */
+        bool answered = strpbrk(f->history, "hadfAD") != NULL;
         if (o->tcp_flags & 0x02)        /* SYN */
             return !answered ? PR_FAIL
                    : (o->pl_bytes || f->dir[1].pl_bytes) ? PR_OK : PR_OPEN;

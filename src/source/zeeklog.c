@@ -6,8 +6,12 @@
  * order, extra columns such as Stratosphere's labels ignored), "#unset_field"
  * and "#empty_field" the placeholders. JSON: one object per line parsed
  * with jansson, keys as in Zeek's JSON writer; "ts" is epoch seconds or an
- * ISO 8601 UTC string. Zeek's orig/resp become ascribe's orig/resp; ports
- * of ICMP are Zeek's type/code, as ascribe uses too.
+ * ISO 8601 UTC string. Zeek's orig/resp become ascribe's orig/resp (a
+ * history starting with '^' says Zeek already flipped them); ports of ICMP
+ * are Zeek's type/code, as ascribe uses too. Zeek logs no TCP flags: each
+ * side's flags union is rebuilt from the history letters (upper case the
+ * originator, lower case the responder), or without a history from
+ * conn_state, so that detectors reading tcp_flags see what Zeek saw.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -165,6 +169,64 @@ static uint8_t parse_state(struct zval v)
     return ASC_CS_NONE;
 }
 
+/* TCP flags of both sides from Zeek's history: S SYN, H/h SYN-ACK, A
+ * ACK, D data (PSH|ACK as a sender of data sets), F FIN, R RST; other
+ * letters (^, C, T, W, G, I, Q, ...) carry no flag. Zeek's F does not say
+ * whether the FIN had ACK: in a connection that shows an exchange (a
+ * SYN-ACK, an ACK or data, or FINs both ways) it did, as every segment
+ * after the handshake does; a lone FIN (F, Fr) may be a stealth probe and
+ * stays FIN only. */
+static void flags_from_history(struct asc_flow *f)
+{
+    bool exchange = strpbrk(f->history, "HhAaDd") ||
+                    (strchr(f->history, 'F') && strchr(f->history, 'f'));
+    for (const char *h = f->history; *h; h++) {
+        int side = *h >= 'a' && *h <= 'z';
+        uint8_t fl;
+        switch (*h | 0x20) {
+        case 's': fl = ASC_TH_SYN; break;
+        case 'h': fl = ASC_TH_SYN | ASC_TH_ACK; break;
+        case 'a': fl = ASC_TH_ACK; break;
+        case 'd': fl = ASC_TH_PSH | ASC_TH_ACK; break;
+        case 'f': fl = ASC_TH_FIN; break;
+        case 'r': fl = ASC_TH_RST; break;
+        default: fl = 0; break;
+        }
+        if (fl == ASC_TH_FIN && exchange)
+            fl |= ASC_TH_ACK;
+        f->dir[side].tcp_flags |= fl;
+    }
+}
+
+/* Without a history: the least each conn_state implies (Zeek's docs);
+ * established means the originator's ACK and the responder's SYN-ACK. */
+static void flags_from_state(struct asc_flow *f)
+{
+    enum {
+        SYN = ASC_TH_SYN, ACK = ASC_TH_ACK, SA = ASC_TH_SYN | ASC_TH_ACK, FIN = ASC_TH_FIN,
+        RST = ASC_TH_RST
+    };
+    static const uint8_t fl[ASC_CS__COUNT][2] = {
+        [ASC_CS_S0] = {SYN, 0},
+        [ASC_CS_S1] = {SA, SA},
+        [ASC_CS_SF] = {SA | FIN, SA | FIN},
+        [ASC_CS_REJ] = {SYN, RST},
+        [ASC_CS_S2] = {SA | FIN, SA},
+        [ASC_CS_S3] = {SA, SA | FIN},
+        [ASC_CS_RSTO] = {SA | RST, SA},
+        [ASC_CS_RSTOS0] = {SYN | RST, 0},
+        [ASC_CS_RSTR] = {SA, SA | RST},
+        [ASC_CS_RSTRH] = {0, SA | RST},
+        [ASC_CS_SH] = {SYN | FIN, 0},
+        [ASC_CS_SHR] = {0, SA | FIN},
+        [ASC_CS_OTH] = {ACK, 0},
+    };
+    if (f->state < ASC_CS__COUNT) {
+        f->dir[0].tcp_flags = f->dir[0].pkts ? fl[f->state][0] : 0;
+        f->dir[1].tcp_flags = f->dir[1].pkts ? fl[f->state][1] : 0;
+    }
+}
+
 static bool is_unset(const struct asc_zeek *z, struct zval v)
 {
     return !v.n || (strlen(z->unset) == v.n && !memcmp(v.s, z->unset, v.n)) ||
@@ -231,6 +293,10 @@ static bool build(const struct asc_zeek *z, struct zval *vals, struct asc_flow *
         memcpy(f->history, h.s, n);
         f->history[n] = '\0';
     }
+    if (f->key.proto == 6 && f->history[0])
+        flags_from_history(f);
+    else if (f->key.proto == 6)
+        flags_from_state(f);
     f->sampling = 1;
     return true;
 }

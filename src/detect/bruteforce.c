@@ -215,6 +215,15 @@ static void bf_on_pkt(void *state, const struct asc_pkt *p, const struct asc_flo
 }
 
 /* The window of a pair is full: it will be an incident. */
+/* Packets bf_on_pkt may note (detector.h: reading thread; d->ev is fixed
+ * at init): none without evidence extracts, which are written on one thread. */
+static bool bf_pkt_wanted(const void *state, const struct asc_pkt *p, const struct asc_flow *f)
+{
+    const struct bruteforce *d = state;
+    (void)p;
+    return d->ev && f && f->key.proto == 6 && service_of(f->key.resp_port) >= 0;
+}
+
 static void fire(struct bruteforce *d, struct bpair *e)
 {
     if (!e->fired && d->ev)
@@ -368,6 +377,7 @@ const struct asc_detector_ops asc_detector_bruteforce = {
     .wants = ASC_WANT_PKT | ASC_WANT_FLOW_END | ASC_WANT_TICK,
     .init = bf_init,
     .on_pkt = bf_on_pkt,
+    .pkt_wanted = bf_pkt_wanted,
     .on_flow_end = bf_on_flow_end,
     .on_tick = bf_on_tick,
     .fini = bf_fini,

@@ -22,6 +22,7 @@ struct asc_topk {
     size_t k, n;
     struct asc_topk_item *items;
     int32_t *index;       /* slot -> item, -1 empty; size idx_cap */
+    uint64_t *ihash;      /* slot -> the item's hash (compared before the key) */
     struct hent *heap;    /* min-heap of items by count */
     int32_t *pos;         /* item -> its position in heap */
     size_t idx_cap;
@@ -45,6 +46,7 @@ struct asc_topk *asc_topk_new(size_t k)
         t->idx_cap <<= 1;
     t->index = asc_xmalloc(t->idx_cap * sizeof(*t->index));
     memset(t->index, 0xff, t->idx_cap * sizeof(*t->index));
+    t->ihash = asc_xcalloc(t->idx_cap, sizeof(*t->ihash));
     t->heap = asc_xcalloc(k, sizeof(*t->heap));
     t->pos = asc_xcalloc(k, sizeof(*t->pos));
     return t;
@@ -56,29 +58,48 @@ void asc_topk_free(struct asc_topk *t)
         return;
     free(t->items);
     free(t->index);
+    free(t->ihash);
     free(t->heap);
     free(t->pos);
     free(t);
 }
 
-static size_t find_slot(const struct asc_topk *t, const struct asc_addr *a)
+/* The slot of key a (hash h), or the empty slot where it would go. */
+static size_t find_slot_h(const struct asc_topk *t, const struct asc_addr *a, uint64_t h)
 {
-    size_t m = t->idx_cap - 1, s = khash(a) & m;
-    while (t->index[s] >= 0 && memcmp(&t->items[t->index[s]].key, a, sizeof(*a)) != 0)
+    size_t m = t->idx_cap - 1, s = h & m;
+    while (t->index[s] >= 0 &&
+           (t->ihash[s] != h || memcmp(&t->items[t->index[s]].key, a, sizeof(*a)) != 0))
         s = (s + 1) & m;
     return s;
 }
 
-/* Remove the index entry at slot s, re-inserting the run after it. */
+static size_t find_slot(const struct asc_topk *t, const struct asc_addr *a)
+{
+    return find_slot_h(t, a, khash(a));
+}
+
+static void index_set(struct asc_topk *t, size_t s, int32_t item, uint64_t h)
+{
+    t->index[s] = item;
+    t->ihash[s] = h;
+}
+
+/* Remove the index entry at slot s: later entries of its probe run shift
+ * back unless their home slot lies after the hole. */
 static void index_delete(struct asc_topk *t, size_t s)
 {
     size_t m = t->idx_cap - 1;
-    t->index[s] = -1;
     for (size_t j = (s + 1) & m; t->index[j] >= 0; j = (j + 1) & m) {
-        int32_t it = t->index[j];
-        t->index[j] = -1;
-        t->index[find_slot(t, &t->items[it].key)] = it;
+        size_t home = t->ihash[j] & m;
+        bool stays = s <= j ? (home > s && home <= j) : (home > s || home <= j);
+        if (stays)
+            continue;
+        t->index[s] = t->index[j];
+        t->ihash[s] = t->ihash[j];
+        s = j;
     }
+    t->index[s] = -1;
 }
 
 static uint64_t hcount(const struct asc_topk *t, size_t h)
@@ -121,7 +142,8 @@ static void sift_down(struct asc_topk *t, size_t h)
 void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, uint64_t aux)
 {
     t->total += w;
-    size_t s = find_slot(t, key);
+    uint64_t h = khash(key);
+    size_t s = find_slot_h(t, key, h);
     if (t->index[s] >= 0) {
         int32_t it = t->index[s];
         t->items[it].count += w;
@@ -133,7 +155,7 @@ void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, ui
     if (t->n < t->k) {
         size_t i = t->n++;
         t->items[i] = (struct asc_topk_item){.key = *key, .count = w, .err = 0, .aux = aux};
-        t->index[s] = (int32_t)i;
+        index_set(t, s, (int32_t)i, h);
         t->heap[i] = (struct hent){w, (int32_t)i};
         t->pos[i] = (int32_t)i;
         sift_up(t, i);
@@ -144,7 +166,7 @@ void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, ui
     index_delete(t, find_slot(t, &v->key));
     uint64_t floor = v->count;
     *v = (struct asc_topk_item){.key = *key, .count = floor + w, .err = floor, .aux = aux};
-    t->index[find_slot(t, key)] = (int32_t)mi;
+    index_set(t, find_slot_h(t, key, h), (int32_t)mi, h);
     t->heap[0].count = v->count;
     sift_down(t, 0);
 }

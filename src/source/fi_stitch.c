@@ -12,6 +12,11 @@
  * whose window (cf.stitch_window of arrival time) closes, or that is
  * pushed out when cf.max_stitch records wait, leaves marked ASC_FF_ONEWAY.
  * Records leave in a deterministic order: on a match, or in arrival order.
+ *
+ * Waiting records sit in a pool; an open-addressing index of (hash, pool
+ * slot) pairs, at most half full, finds the candidates for a key while
+ * reading a cache line or two, and touches a pool entry only when its hash
+ * matches. When several waiting records match, the latest arrival wins.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,16 +28,22 @@
 struct sent {
     struct asc_flow f;
     asc_time arrival;
-    uint32_t hnext, qprev, qnext;
+    uint64_t seq;               /* arrival number: the latest match wins */
+    uint32_t hnext, qprev, qnext;   /* hnext: free list link */
     uint32_t hash;
+};
+
+struct islot {
+    uint32_t hash, idx;         /* idx NIL: empty */
 };
 
 struct fi_stitch {
     struct sent *pool;
     size_t cap, alloc, n;
     uint32_t free_head, qhead, qtail;
-    uint32_t *buckets;
-    size_t nb;
+    struct islot *index;
+    size_t nb;                  /* index slots, a power of two >= 2 cap */
+    uint64_t seq;
 };
 
 struct fi_stitch *fi_stitch_new(size_t cap)
@@ -40,10 +51,12 @@ struct fi_stitch *fi_stitch_new(size_t cap)
     struct fi_stitch *s = asc_xcalloc(1, sizeof(*s));
     s->cap = cap > (NIL - 1) ? (NIL - 1) : cap;
     s->nb = 64;
-    while (s->nb < s->cap && s->nb < (1u << 24))
+    while (s->nb < 2 * s->cap && s->nb < (1u << 25))
         s->nb <<= 1;
-    s->buckets = asc_xmalloc(s->nb * sizeof(*s->buckets));
-    memset(s->buckets, 0xff, s->nb * sizeof(*s->buckets));
+    if (s->cap > s->nb / 2)
+        s->cap = s->nb / 2;
+    s->index = asc_xmalloc(s->nb * sizeof(*s->index));
+    memset(s->index, 0xff, s->nb * sizeof(*s->index));
     s->free_head = s->qhead = s->qtail = NIL;
     return s;
 }
@@ -53,13 +66,13 @@ void fi_stitch_free(struct fi_stitch *s)
     if (!s)
         return;
     free(s->pool);
-    free(s->buckets);
+    free(s->index);
     free(s);
 }
 
 size_t fi_stitch_mem(const struct fi_stitch *s)
 {
-    return sizeof(*s) + s->alloc * sizeof(*s->pool) + s->nb * sizeof(*s->buckets);
+    return sizeof(*s) + s->alloc * sizeof(*s->pool) + s->nb * sizeof(*s->index);
 }
 
 static uint64_t end_hash(const struct asc_addr *a, uint16_t port)
@@ -87,13 +100,37 @@ static bool reversed(const struct asc_flow_key *a, const struct asc_flow_key *b)
            !asc_addr_cmp(&a->orig, &b->resp) && !asc_addr_cmp(&a->resp, &b->orig);
 }
 
+static void index_put(struct fi_stitch *s, uint32_t h, uint32_t i)
+{
+    size_t mask = s->nb - 1, p = h & mask;
+    while (s->index[p].idx != NIL)
+        p = (p + 1) & mask;
+    s->index[p] = (struct islot){h, i};
+}
+
+/* Remove pool slot i (hash h) from the index; later entries of its probe
+ * run shift back so that no lookup stops early at the hole. */
+static void index_del(struct fi_stitch *s, uint32_t h, uint32_t i)
+{
+    size_t mask = s->nb - 1, p = h & mask;
+    while (s->index[p].idx != i)
+        p = (p + 1) & mask;
+    for (size_t j = (p + 1) & mask; s->index[j].idx != NIL; j = (j + 1) & mask) {
+        size_t home = s->index[j].hash & mask;
+        /* j's entry may fill the hole at p unless its home lies in (p, j]. */
+        bool stays = p <= j ? (home > p && home <= j) : (home > p || home <= j);
+        if (stays)
+            continue;
+        s->index[p] = s->index[j];
+        p = j;
+    }
+    s->index[p].idx = NIL;
+}
+
 static void unlink_entry(struct fi_stitch *s, uint32_t i)
 {
     struct sent *e = &s->pool[i];
-    uint32_t *pp = &s->buckets[e->hash & (s->nb - 1)];
-    while (*pp != i)
-        pp = &s->pool[*pp].hnext;
-    *pp = e->hnext;
+    index_del(s, e->hash, i);
     if (e->qprev != NIL)
         s->pool[e->qprev].qnext = e->qnext;
     else
@@ -165,19 +202,35 @@ static uint32_t take_slot(struct asc_fi *fi, struct fi_stitch *s)
     return i;
 }
 
+/* The waiting record that f completes: reversed key, overlapping time
+ * (within the slack), the latest arrival of those; NIL if none. */
+static uint32_t find_match(const struct asc_fi *fi, const struct fi_stitch *s, uint32_t h,
+                           const struct asc_flow *f)
+{
+    size_t mask = s->nb - 1;
+    uint32_t best = NIL;
+    for (size_t p = h & mask; s->index[p].idx != NIL; p = (p + 1) & mask) {
+        if (s->index[p].hash != h)
+            continue;
+        uint32_t i = s->index[p].idx;
+        const struct sent *e = &s->pool[i];
+        if (!reversed(&e->f.key, &f->key) || f->first > e->f.last + fi->cf.stitch_slack ||
+            e->f.first > f->last + fi->cf.stitch_slack)
+            continue;
+        if (best == NIL || e->seq > s->pool[best].seq)
+            best = i;
+    }
+    return best;
+}
+
 void fi_stitch_put(struct asc_fi *fi, struct asc_flow *f)
 {
     struct fi_stitch *s = fi->stitch;
     uint32_t h = sym_hash(&f->key);
-    for (uint32_t i = s->buckets[h & (s->nb - 1)]; i != NIL; i = s->pool[i].hnext) {
-        struct sent *e = &s->pool[i];
-        if (e->hash != h || !reversed(&e->f.key, &f->key))
-            continue;
-        if (f->first > e->f.last + fi->cf.stitch_slack ||
-            e->f.first > f->last + fi->cf.stitch_slack)
-            continue;
-        struct asc_flow held = e->f;
-        unlink_entry(s, i);
+    uint32_t m = find_match(fi, s, h, f);
+    if (m != NIL) {
+        struct asc_flow held = s->pool[m].f;
+        unlink_entry(s, m);
         merge_emit(fi, &held, f);
         return;
     }
@@ -186,9 +239,8 @@ void fi_stitch_put(struct asc_fi *fi, struct asc_flow *f)
     e->f = *f;
     e->arrival = fi->now;
     e->hash = h;
-    uint32_t *b = &s->buckets[h & (s->nb - 1)];
-    e->hnext = *b;
-    *b = i;
+    e->seq = s->seq++;
+    index_put(s, h, i);
     e->qnext = NIL;
     e->qprev = s->qtail;
     if (s->qtail != NIL)

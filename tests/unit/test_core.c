@@ -59,6 +59,9 @@ static void test_topk_vs_exact(void)
     }
     for (size_t i = 1; i < n; i++)
         CHECK(items[i - 1].count >= items[i].count);
+    for (size_t i = 0; i < n; i++)      /* the index never holds a key twice */
+        for (size_t j = i + 1; j < n; j++)
+            CHECK(memcmp(&items[i].key, &items[j].key, sizeof(items[i].key)) != 0);
     asc_topk_free(t);
 }
 

@@ -45,14 +45,19 @@ enum { PR_NONE = 0, PR_FAIL, PR_OPEN, PR_OK };
 
 enum { SH_NONE = 0, SH_HORIZ, SH_VERT, SH_BLOCK, SH_SWEEP };
 
+/* Space-Saving entries: n over-counts by at most err, the count the entry
+ * inherited when it took over a slot, so n - err is a guaranteed
+ * (lower-bound) count; only that one decides shapes and is reported. */
 struct host_ports {
     struct asc_addr a;
-    uint32_t n;            /* distinct ports probed on it */
+    uint32_t n;            /* distinct ports probed on it, plus err */
+    uint32_t err;          /* inherited on take-over; 0 for an exact count */
 };
 
 struct port_hosts {
     uint16_t port;
-    uint32_t n;            /* distinct hosts probed on it */
+    uint32_t n;            /* distinct hosts probed on it, plus err */
+    uint32_t err;
 };
 
 struct ssrc {
@@ -349,6 +354,8 @@ static int classify(const struct asc_flow *f)
     return PR_NONE;
 }
 
+/* One new (host, port) pair into both Space-Saving tables. A newcomer to a
+ * full table takes over the smallest counter and keeps its value as err. */
 static void note_host_port(struct ssrc *e, const struct asc_addr *host, uint16_t port)
 {
     size_t j, min = 0;
@@ -358,13 +365,12 @@ static void note_host_port(struct ssrc *e, const struct asc_addr *host, uint16_t
     if (j < TOPN && e->hp[j].n) {
         e->hp[j].n++;
     } else if (j < TOPN) {
-        e->hp[j] = (struct host_ports){*host, 1};
+        e->hp[j] = (struct host_ports){*host, 1, 0};
     } else {
         for (j = 1; j < TOPN; j++)
             if (e->hp[j].n < e->hp[min].n)
                 min = j;
-        e->hp[min].a = *host;   /* Space-Saving: take over the smallest counter */
-        e->hp[min].n++;
+        e->hp[min] = (struct host_ports){*host, e->hp[min].n + 1, e->hp[min].n};
     }
     for (j = 0; j < TOPN && e->ph[j].n; j++)
         if (e->ph[j].port == port)
@@ -372,22 +378,23 @@ static void note_host_port(struct ssrc *e, const struct asc_addr *host, uint16_t
     if (j < TOPN && e->ph[j].n) {
         e->ph[j].n++;
     } else if (j < TOPN) {
-        e->ph[j] = (struct port_hosts){port, 1};
+        e->ph[j] = (struct port_hosts){port, 1, 0};
     } else {
         for (min = 0, j = 1; j < TOPN; j++)
             if (e->ph[j].n < e->ph[min].n)
                 min = j;
-        e->ph[min].port = port;
-        e->ph[min].n++;
+        e->ph[min] = (struct port_hosts){port, e->ph[min].n + 1, e->ph[min].n};
     }
 }
 
+/* The most ports guaranteed on one host (n - err: counted since the host
+ * got its slot), and that host's slot in *at. */
 static uint32_t max_ports_on_host(const struct ssrc *e, size_t *at)
 {
     uint32_t m = 0;
     for (size_t j = 0; j < TOPN && e->hp[j].n; j++)
-        if (e->hp[j].n > m) {
-            m = e->hp[j].n;
+        if (e->hp[j].n - e->hp[j].err > m) {
+            m = e->hp[j].n - e->hp[j].err;
             *at = j;
         }
     return m;
@@ -571,16 +578,26 @@ static const char *pick_fingerprint(const struct scan *d, const struct ssrc *e)
     return fp_names[best];
 }
 
+/* Ports in the incident: by guaranteed host count (n - err), then by the
+ * Space-Saving estimate n, then by port number. */
+static bool port_before(const struct port_hosts *x, const struct port_hosts *y)
+{
+    uint32_t gx = x->n - x->err, gy = y->n - y->err;
+    if (gx != gy)
+        return gx > gy;
+    if (x->n != y->n)
+        return x->n > y->n;
+    return x->port < y->port;
+}
+
 static void fill_ports(const struct ssrc *e, struct asc_incident *inc)
 {
     struct port_hosts ph[TOPN];
     size_t n = 0;
     for (size_t j = 0; j < TOPN && e->ph[j].n; j++)
         ph[n++] = e->ph[j];
-    for (size_t a = 1; a < n; a++)      /* most hosts first, then port */
-        for (size_t b = a; b > 0 && (ph[b].n > ph[b - 1].n ||
-                                     (ph[b].n == ph[b - 1].n && ph[b].port < ph[b - 1].port));
-             b--) {
+    for (size_t a = 1; a < n; a++)      /* most guaranteed hosts first, then port */
+        for (size_t b = a; b > 0 && port_before(&ph[b], &ph[b - 1]); b--) {
             struct port_hosts t = ph[b];
             ph[b] = ph[b - 1];
             ph[b - 1] = t;

@@ -110,6 +110,7 @@ static void test_set(void)
 
 static struct asc_incident got[8];
 static const char *got_vec[8];
+static char got_sum[8][200];    /* the summary is borrowed: copied here */
 static size_t n_got;
 
 static void collect(void *ctx, const struct asc_incident *inc)
@@ -118,6 +119,8 @@ static void collect(void *ctx, const struct asc_incident *inc)
     if (n_got < 8) {
         got[n_got] = *inc;
         got_vec[n_got] = inc->vector;
+        snprintf(got_sum[n_got], sizeof(got_sum[n_got]), "%s", inc->summary ? inc->summary : "");
+        got[n_got].summary = got_sum[n_got];
         n_got++;
     }
 }
@@ -210,6 +213,61 @@ static void test_scan_ignores_backscatter_and_benign(void)
     CHECK_EQ_U(n_got, 0);
 }
 
+/* Many hosts on one or two web ports each: more hosts than the per-host
+ * Space-Saving table has slots, so entries are taken over; a taken-over
+ * count is not a port count of its host. No host was probed on more than
+ * two ports, so no vertical scan and no "scanned N ports" with N > 2. */
+static void test_scan_many_hosts_few_ports(void)
+{
+    struct asc_flow f[80];
+    size_t n = 0;
+    for (int i = 0; i < 40; i++) {
+        char dst[32];
+        snprintf(dst, sizeof(dst), "203.0.113.%d", i + 1);
+        f[n++] = syn_flow("192.0.2.50", dst, 443, i * NS, "S");
+        if (i % 4 != 3)     /* three hosts of four also on 80 */
+            f[n++] = syn_flow("192.0.2.50", dst, 80, i * NS + NS / 2, "S");
+    }
+    run_detector("scan", NULL, f, n, 200 * NS);
+    CHECK_EQ_U(n_got, 1);
+    if (n_got == 1) {
+        CHECK_STR(got_vec[0], "tcp.horizontal");
+        CHECK_EQ_U(got[0].n_victims, 40);
+        CHECK_EQ_U(got[0].victim.family, 0);   /* no victim */
+        CHECK_EQ_U(got[0].n_ports, 2);
+        CHECK(strstr(got[0].summary, "scanned") == NULL);
+        CHECK(strstr(got[0].summary, "40 hosts, 2 ports") != NULL);
+    }
+    /* the same with block switched off and one host probed on 12 ports
+     * before the many hosts: a real vertical scan of that host, all 12 */
+    struct asc_conf *cf = asc_conf_new();
+    struct asc_err err = {0};
+    CHECK(asc_conf_set(cf, "scan.b_hosts=1000", &err) == 0);
+    struct asc_flow g[92];
+    size_t m = 0;
+    for (int i = 0; i < 12; i++)
+        g[m++] = syn_flow("192.0.2.50", "198.51.100.7", (uint16_t)(1000 + i), 0, "S");
+    for (size_t i = 0; i < n; i++) {
+        g[m] = f[i];
+        g[m].first += NS;
+        g[m++].last += NS;
+    }
+    run_detector("scan", cf, g, m, 200 * NS);
+    CHECK_EQ_U(n_got, 1);
+    if (n_got == 1) {
+        CHECK_STR(got_vec[0], "tcp.vertical");
+        char a[ASC_ADDR_STRLEN];
+        CHECK_STR(asc_addr_str(&got[0].victim, a, sizeof(a)), "198.51.100.7");
+        CHECK(strstr(got[0].summary, "scanned 12 ports of 198.51.100.7") != NULL);
+    }
+    /* the many hosts alone with block off: still no vertical scan */
+    run_detector("scan", cf, f, n, 200 * NS);
+    CHECK_EQ_U(n_got, 1);
+    if (n_got == 1)
+        CHECK_STR(got_vec[0], "tcp.horizontal");
+    asc_conf_free(cf);
+}
+
 static void test_bruteforce_window(void)
 {
     struct asc_flow f[12];
@@ -250,4 +308,5 @@ static void test_bruteforce_window(void)
 
 TEST_MAIN(T(test_trw_steps), T(test_trw_invalid), T(test_window), T(test_set),
           T(test_scan_vertical_and_horizontal), T(test_scan_ignores_backscatter_and_benign),
+          T(test_scan_many_hosts_few_ports),
           T(test_bruteforce_window))

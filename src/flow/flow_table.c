@@ -598,6 +598,32 @@ const struct asc_flow *asc_flow_table_pkt(struct asc_flow_table *t, const struct
     return &t->cur;
 }
 
+void asc_flow_table_hint(const struct asc_flow_table *t, const struct asc_pkt *p,
+                         struct asc_flow_hint *hint)
+{
+    unsigned n = p->n_ipl < ASC_MAX_IPL ? p->n_ipl : ASC_MAX_IPL;
+    for (unsigned i = 0; i < n; i++) {
+        struct asc_flow_key k;
+        key_from_layer(p, &p->ipl[i], &k);
+        hint->h[i] = key_hash(&k);
+        __builtin_prefetch(&t->buckets[hint->h[i] & (t->nbuckets - 1)]);
+    }
+    hint->n = n;
+}
+
+void asc_flow_table_hint_nodes(const struct asc_flow_table *t, const struct asc_flow_hint *hint)
+{
+    for (unsigned i = 0; i < hint->n && i < ASC_MAX_IPL; i++) {
+        uint32_t x = t->buckets[hint->h[i] & (t->nbuckets - 1)];
+        if (!x)
+            continue;
+        const char *n = (const char *)N(t, x);
+        for (size_t off = 0; off < sizeof(struct fnode); off += 64)
+            __builtin_prefetch(n + off, 1);
+        __builtin_prefetch(n + sizeof(struct fnode) - 1, 1); /* nodes are not line-aligned */
+    }
+}
+
 void asc_flow_table_want_current(struct asc_flow_table *t, bool on)
 {
     t->want_current = on;

@@ -53,6 +53,7 @@
 #define MAGIC_NSEC 0xA1B23C4Du
 #define MAGIC_KUZNETZOV 0xA1B2CD34u
 #define FAST_WINDOW (1u << 20) /* bytes mapped at a time (resident while read) */
+#define FAST_AHEAD 2048u       /* bytes read ahead by prefetch in a window */
 
 /* Classic pcap records read in place from a window of a memory map. */
 struct fastmap {
@@ -65,6 +66,7 @@ struct fastmap {
     size_t page;
     int guard;             /* mapguard slot of the window, -1 none */
     uint64_t last_rec;     /* offset of the record returned last */
+    uint64_t pf;           /* bytes of the window prefetched up to (file offset) */
     uint32_t snap;         /* libpcap's snapshot length for the file */
     bool swapped;
 };
@@ -421,12 +423,16 @@ static void fast_take(struct asc_pcap_src *s, const uint8_t *h, uint32_t caplen,
     fr->linktype = s->linktype;
     fm->last_rec = o;
     fm->pos = end;
-    /* The next record header and the start of its frame, while this frame
-     * is being decoded and accounted. */
-    if (end + 128 <= fm->wbase + fm->wlen) {
-        __builtin_prefetch(fm->win + (end - fm->wbase));
-        __builtin_prefetch(fm->win + (end - fm->wbase) + 64);
-    }
+    /* Every cache line up to FAST_AHEAD bytes past this record: reading
+     * record headers one after the other is a chain of dependent loads
+     * (each header gives the next one's place), each a miss otherwise. */
+    uint64_t want = end + FAST_AHEAD, wend = fm->wbase + fm->wlen;
+    if (want > wend)
+        want = wend;
+    if (fm->pf < end)
+        fm->pf = end & ~(uint64_t)63;
+    for (; fm->pf < want; fm->pf += 64)
+        __builtin_prefetch(fm->win + (fm->pf - fm->wbase));
 }
 
 static int next_fast(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_err *err)

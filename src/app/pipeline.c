@@ -349,7 +349,7 @@ struct batch {
 /* One frame, decoded, through the summary, the flow inputs, the flow table
  * and the per-packet detectors. */
 static void frame_run(struct run *r, struct asc_flow_table *ft, const struct asc_frame *fr,
-                      struct asc_pkt *pkt, int64_t *last_sec)
+                      struct asc_pkt *pkt, const struct asc_flow_hint *hint, int64_t *last_sec)
 {
     struct asc_run_summary *s = r->sum;
     if (s->frames == 0)
@@ -375,7 +375,7 @@ static void frame_run(struct run *r, struct asc_flow_table *ft, const struct asc
     if (!asc_fi_frame(r->fi, pkt)) {   /* export datagrams become records */
         if (r->evd)
             asc_evd_frame(r->evd, fr);
-        const struct asc_flow *f = asc_flow_table_pkt(ft, pkt);
+        const struct asc_flow *f = asc_flow_table_pkt_hinted(ft, pkt, hint);
         if (r->det_wants & ASC_WANT_PKT)
             post_pkt(r, pkt, f);
     }
@@ -402,7 +402,7 @@ static void read_loop(struct run *r, struct asc_merge *m, struct asc_flow_table 
         for (size_t i = 0; i < n; i++)
             asc_flow_table_hint_nodes(ft, &b->hint[i]);
         for (size_t i = 0; i < n; i++) {
-            frame_run(r, ft, &b->fr[i], &b->pkt[i], &last_sec);
+            frame_run(r, ft, &b->fr[i], &b->pkt[i], &b->hint[i], &last_sec);
             if (prog && (s->frames & 4095) == 0)
                 asc_progress_update(prog, asc_merge_offset(m), s->frames);
         }

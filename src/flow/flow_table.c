@@ -516,9 +516,10 @@ static void frag_inner_frames(struct asc_flow_table *t, const struct frag_ent *e
     }
 }
 
+/* hh: the key's hash from asc_flow_table_hint, or NULL. */
 static uint32_t account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
-                                            const struct asc_ipl *l, const struct asc_ipl *inner,
-                                            asc_time ts)
+                              const struct asc_ipl *l, const struct asc_ipl *inner, asc_time ts,
+                              const uint64_t *hh)
 {
     struct asc_flow_key k;
     key_from_layer(p, l, &k);
@@ -548,7 +549,8 @@ static uint32_t account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
         e->ts = ts;
         e->used = true;
     }
-    uint64_t h = key_hash(&k);
+    /* A later fragment took its ports from the first: not the hinted key. */
+    uint64_t h = hh && !later ? *hh : key_hash(&k);
     int dir = 0;
     uint32_t i = lookup(t, &k, h, &dir);
     if (i && ts >= deadline_of(t, N(t, i))) {
@@ -585,17 +587,25 @@ static uint32_t account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
     return i;
 }
 
-const struct asc_flow *asc_flow_table_pkt(struct asc_flow_table *t, const struct asc_pkt *p)
+const struct asc_flow *asc_flow_table_pkt_hinted(struct asc_flow_table *t,
+                                                 const struct asc_pkt *p,
+                                                 const struct asc_flow_hint *hint)
 {
     asc_time ts = p->ts < t->now ? t->now : p->ts;
     uint32_t last = 0;
     asc_flow_table_advance(t, ts);
     for (unsigned i = 0; i < p->n_ipl && i < ASC_MAX_IPL; i++)
-        last = account_layer(t, p, &p->ipl[i], i + 1 < p->n_ipl ? &p->ipl[i + 1] : NULL, ts);
+        last = account_layer(t, p, &p->ipl[i], i + 1 < p->n_ipl ? &p->ipl[i + 1] : NULL, ts,
+                             hint && i < hint->n ? &hint->h[i] : NULL);
     if (!t->want_current || !last)
         return NULL;
     flow_expand_live(N(t, last), &t->cur);
     return &t->cur;
+}
+
+const struct asc_flow *asc_flow_table_pkt(struct asc_flow_table *t, const struct asc_pkt *p)
+{
+    return asc_flow_table_pkt_hinted(t, p, NULL);
 }
 
 void asc_flow_table_hint(const struct asc_flow_table *t, const struct asc_pkt *p,

@@ -82,6 +82,11 @@ struct asc_flow_hint {
 void asc_flow_table_hint(const struct asc_flow_table *t, const struct asc_pkt *p,
                          struct asc_flow_hint *hint);
 void asc_flow_table_hint_nodes(const struct asc_flow_table *t, const struct asc_flow_hint *hint);
+/* asc_flow_table_pkt with the key hashes of asc_flow_table_hint(t, p, hint)
+ * (not computed again); the same result. NULL hint: asc_flow_table_pkt. */
+const struct asc_flow *asc_flow_table_pkt_hinted(struct asc_flow_table *t,
+                                                 const struct asc_pkt *p,
+                                                 const struct asc_flow_hint *hint);
 /* Make asc_flow_table_pkt return the flow so far, for per-packet detectors.
  * It is a partial view rebuilt from the table's compact node: key, first and
  * last, per direction pkts, frames, tcp_flags and TTLs, flags, tun, history

@@ -6,6 +6,10 @@
  * Data time comes from the frames. Detectors get a tick each time data
  * time crosses a second boundary and once at the end.
  *
+ * Frames are read and decoded in small batches whose flow-table lookups
+ * are prefetched together (read_loop); each frame is then handled in
+ * order exactly as if it had been read alone.
+ *
  * Threads (DESIGN.md): with detectors on, `analyze` reads, decodes and
  * keeps the flow table on this thread and runs the detectors, grading,
  * enrichment, statistics of incidents and the sink on a detection thread

@@ -13,6 +13,10 @@
  * is emitted or re-armed. A transition that shortens the deadline (TCP
  * close) re-arms the timer at once.
  *
+ * Batches of packets are hinted first (asc_flow_table_hint: key hashes,
+ * bucket and node prefetches), so that their cache misses overlap; hints
+ * never change the table.
+ *
  * Invariants: every live flow is in exactly one hash chain and one wheel
  * slot; live <= cap; emission order depends on the input only (never on
  * bucket counts or node addresses).

@@ -27,6 +27,11 @@
  * included, even when libpcap skips bytes of an oversized record. For
  * pcapng we count bytes ourselves.
  *
+ * In place, asc_pcap_more hands out the further records that lie wholly
+ * in the window already mapped, so that a batch of frames stays valid
+ * together; the reader prefetches the file a little ahead of the record
+ * it returns (record headers are a chain of dependent loads).
+ *
  * Errors: a damaged record ends that reader with a negative code, the file
  * name, the libpcap or pcapng reason and the byte offset of the record.
  * Frames already returned stay valid. Later calls return 0.

@@ -6,6 +6,10 @@
  * Data time comes from the frames. Detectors get a tick each time data
  * time crosses a second boundary and once at the end.
  *
+ * Frames are read and decoded in small batches whose flow-table lookups
+ * are prefetched together (read_loop); each frame is then handled in
+ * order exactly as if it had been read alone.
+ *
  * Threads (DESIGN.md): with detectors on, `analyze` reads, decodes and
  * keeps the flow table on this thread and runs the detectors, grading,
  * enrichment, statistics of incidents and the sink on a detection thread
@@ -336,47 +340,80 @@ static void note_linktype(struct asc_run_summary *s, int dlt)
     }
 }
 
+/* Frames read, decoded and hinted at once (asc_flow_table_hint): the
+ * flow-table lookups of a batch then miss the cache together. */
+#define READ_BATCH 16
+
+struct batch {
+    struct asc_frame fr[READ_BATCH];
+    struct asc_pkt pkt[READ_BATCH];
+    struct asc_flow_hint hint[READ_BATCH];
+};
+
+/* One frame, decoded, through the summary, the flow inputs, the flow table
+ * and the per-packet detectors. */
+static void frame_run(struct run *r, struct asc_flow_table *ft, const struct asc_frame *fr,
+                      struct asc_pkt *pkt, const struct asc_flow_hint *hint, int64_t *last_sec)
+{
+    struct asc_run_summary *s = r->sum;
+    if (s->frames == 0)
+        s->first = fr->ts;
+    if (fr->ts > s->last)
+        s->last = fr->ts;
+    s->frames++;
+    s->wire_bytes += fr->wirelen;
+    s->cap_bytes += fr->caplen;
+    note_linktype(s, fr->linktype);
+    if (r->pc->stats)
+        asc_stats_frame(r->pc->stats, fr->ts, fr->wirelen);
+    int64_t sec = fr->ts / ASC_NS_PER_SEC;
+    if (sec > *last_sec) {
+        asc_fi_advance(r->fi, fr->ts);
+        if (*last_sec != INT64_MIN)
+            tick(r, sec * ASC_NS_PER_SEC, false);
+        *last_sec = sec;
+    }
+    s->dec_status[pkt->status < ASC_DEC__COUNT ? pkt->status : ASC_DEC_INVALID]++;
+    if (pkt->status != ASC_DEC_OK && pkt->reason < ASC_DR__COUNT)
+        s->dec_reason[pkt->reason]++;
+    if (!asc_fi_frame(r->fi, pkt)) {   /* export datagrams become records */
+        if (r->evd)
+            asc_evd_frame(r->evd, fr);
+        const struct asc_flow *f = asc_flow_table_pkt_hinted(ft, pkt, hint);
+        if (r->det_wants & ASC_WANT_PKT)
+            post_pkt(r, pkt, f);
+    }
+}
+
+/* Frames come in batches (asc_merge_next_batch: all valid together, so the
+ * decoded packets' borrowed pointers hold until the batch is done). Each
+ * batch is decoded first (decoding depends on the frame only), its flow
+ * keys hinted to the flow table, then every frame runs in order exactly
+ * as if it had been read alone. */
 static void read_loop(struct run *r, struct asc_merge *m, struct asc_flow_table *ft)
 {
     struct asc_run_summary *s = r->sum;
-    struct asc_frame fr;
-    struct asc_pkt pkt;
+    struct batch *b = asc_xcalloc(1, sizeof(*b));
     struct asc_progress *prog = r->pc->progress ? asc_progress_new(asc_merge_size(m)) : NULL;
     int64_t last_sec = INT64_MIN;
-    while (asc_merge_next(m, &fr, on_input_error, r) == 1) {
-        if (s->frames == 0)
-            s->first = fr.ts;
-        if (fr.ts > s->last)
-            s->last = fr.ts;
-        s->frames++;
-        s->wire_bytes += fr.wirelen;
-        s->cap_bytes += fr.caplen;
-        note_linktype(s, fr.linktype);
-        if (r->pc->stats)
-            asc_stats_frame(r->pc->stats, fr.ts, fr.wirelen);
-        int64_t sec = fr.ts / ASC_NS_PER_SEC;
-        if (sec > last_sec) {
-            asc_fi_advance(r->fi, fr.ts);
-            if (last_sec != INT64_MIN)
-                tick(r, sec * ASC_NS_PER_SEC, false);
-            last_sec = sec;
+    size_t n;
+    while ((n = asc_merge_next_batch(m, b->fr, READ_BATCH, on_input_error, r)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            const struct asc_frame *fr = &b->fr[i];
+            asc_decode(&b->pkt[i], fr->linktype, fr->data, fr->caplen, fr->wirelen, fr->ts);
+            asc_flow_table_hint(ft, &b->pkt[i], &b->hint[i]);
         }
-        asc_decode(&pkt, fr.linktype, fr.data, fr.caplen, fr.wirelen, fr.ts);
-        s->dec_status[pkt.status < ASC_DEC__COUNT ? pkt.status : ASC_DEC_INVALID]++;
-        if (pkt.status != ASC_DEC_OK && pkt.reason < ASC_DR__COUNT)
-            s->dec_reason[pkt.reason]++;
-        if (!asc_fi_frame(r->fi, &pkt)) {   /* export datagrams become records */
-            if (r->evd)
-                asc_evd_frame(r->evd, &fr);
-            const struct asc_flow *f = asc_flow_table_pkt(ft, &pkt);
-            if (r->det_wants & ASC_WANT_PKT)
-                post_pkt(r, &pkt, f);
+        for (size_t i = 0; i < n; i++)
+            asc_flow_table_hint_nodes(ft, &b->hint[i]);
+        for (size_t i = 0; i < n; i++) {
+            frame_run(r, ft, &b->fr[i], &b->pkt[i], &b->hint[i], &last_sec);
+            if (prog && (s->frames & 4095) == 0)
+                asc_progress_update(prog, asc_merge_offset(m), s->frames);
         }
-        if (prog && (s->frames & 4095) == 0)
-            asc_progress_update(prog, asc_merge_offset(m), s->frames);
     }
     if (prog)
         asc_progress_done(prog);
+    free(b);
 }
 
 int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum,

@@ -13,6 +13,10 @@
  * is emitted or re-armed. A transition that shortens the deadline (TCP
  * close) re-arms the timer at once.
  *
+ * Batches of packets are hinted first (asc_flow_table_hint: key hashes,
+ * bucket and node prefetches), so that their cache misses overlap; hints
+ * never change the table.
+ *
  * Invariants: every live flow is in exactly one hash chain and one wheel
  * slot; live <= cap; emission order depends on the input only (never on
  * bucket counts or node addresses).
@@ -516,9 +520,10 @@ static void frag_inner_frames(struct asc_flow_table *t, const struct frag_ent *e
     }
 }
 
+/* hh: the key's hash from asc_flow_table_hint, or NULL. */
 static uint32_t account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
-                                            const struct asc_ipl *l, const struct asc_ipl *inner,
-                                            asc_time ts)
+                              const struct asc_ipl *l, const struct asc_ipl *inner, asc_time ts,
+                              const uint64_t *hh)
 {
     struct asc_flow_key k;
     key_from_layer(p, l, &k);
@@ -548,7 +553,8 @@ static uint32_t account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
         e->ts = ts;
         e->used = true;
     }
-    uint64_t h = key_hash(&k);
+    /* A later fragment took its ports from the first: not the hinted key. */
+    uint64_t h = hh && !later ? *hh : key_hash(&k);
     int dir = 0;
     uint32_t i = lookup(t, &k, h, &dir);
     if (i && ts >= deadline_of(t, N(t, i))) {
@@ -585,17 +591,51 @@ static uint32_t account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
     return i;
 }
 
-const struct asc_flow *asc_flow_table_pkt(struct asc_flow_table *t, const struct asc_pkt *p)
+const struct asc_flow *asc_flow_table_pkt_hinted(struct asc_flow_table *t,
+                                                 const struct asc_pkt *p,
+                                                 const struct asc_flow_hint *hint)
 {
     asc_time ts = p->ts < t->now ? t->now : p->ts;
     uint32_t last = 0;
     asc_flow_table_advance(t, ts);
     for (unsigned i = 0; i < p->n_ipl && i < ASC_MAX_IPL; i++)
-        last = account_layer(t, p, &p->ipl[i], i + 1 < p->n_ipl ? &p->ipl[i + 1] : NULL, ts);
+        last = account_layer(t, p, &p->ipl[i], i + 1 < p->n_ipl ? &p->ipl[i + 1] : NULL, ts,
+                             hint && i < hint->n ? &hint->h[i] : NULL);
     if (!t->want_current || !last)
         return NULL;
     flow_expand_live(N(t, last), &t->cur);
     return &t->cur;
+}
+
+const struct asc_flow *asc_flow_table_pkt(struct asc_flow_table *t, const struct asc_pkt *p)
+{
+    return asc_flow_table_pkt_hinted(t, p, NULL);
+}
+
+void asc_flow_table_hint(const struct asc_flow_table *t, const struct asc_pkt *p,
+                         struct asc_flow_hint *hint)
+{
+    unsigned n = p->n_ipl < ASC_MAX_IPL ? p->n_ipl : ASC_MAX_IPL;
+    for (unsigned i = 0; i < n; i++) {
+        struct asc_flow_key k;
+        key_from_layer(p, &p->ipl[i], &k);
+        hint->h[i] = key_hash(&k);
+        __builtin_prefetch(&t->buckets[hint->h[i] & (t->nbuckets - 1)]);
+    }
+    hint->n = n;
+}
+
+void asc_flow_table_hint_nodes(const struct asc_flow_table *t, const struct asc_flow_hint *hint)
+{
+    for (unsigned i = 0; i < hint->n && i < ASC_MAX_IPL; i++) {
+        uint32_t x = t->buckets[hint->h[i] & (t->nbuckets - 1)];
+        if (!x)
+            continue;
+        const char *n = (const char *)N(t, x);
+        for (size_t off = 0; off < sizeof(struct fnode); off += 64)
+            __builtin_prefetch(n + off, 1);
+        __builtin_prefetch(n + sizeof(struct fnode) - 1, 1); /* nodes are not line-aligned */
+    }
 }
 
 void asc_flow_table_want_current(struct asc_flow_table *t, bool on)

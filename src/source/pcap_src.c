@@ -27,6 +27,11 @@
  * included, even when libpcap skips bytes of an oversized record. For
  * pcapng we count bytes ourselves.
  *
+ * In place, asc_pcap_more hands out the further records that lie wholly
+ * in the window already mapped, so that a batch of frames stays valid
+ * together; the reader prefetches the file a little ahead of the record
+ * it returns (record headers are a chain of dependent loads).
+ *
  * Errors: a damaged record ends that reader with a negative code, the file
  * name, the libpcap or pcapng reason and the byte offset of the record.
  * Frames already returned stay valid. Later calls return 0.
@@ -53,6 +58,7 @@
 #define MAGIC_NSEC 0xA1B23C4Du
 #define MAGIC_KUZNETZOV 0xA1B2CD34u
 #define FAST_WINDOW (1u << 20) /* bytes mapped at a time (resident while read) */
+#define FAST_AHEAD 2048u       /* bytes read ahead by prefetch in a window */
 
 /* Classic pcap records read in place from a window of a memory map. */
 struct fastmap {
@@ -65,6 +71,7 @@ struct fastmap {
     size_t page;
     int guard;             /* mapguard slot of the window, -1 none */
     uint64_t last_rec;     /* offset of the record returned last */
+    uint64_t pf;           /* bytes of the window prefetched up to (file offset) */
     uint32_t snap;         /* libpcap's snapshot length for the file */
     bool swapped;
 };
@@ -407,6 +414,32 @@ static int fast_fallback(struct asc_pcap_src *s, struct asc_frame *fr, struct as
     return next_libpcap(s, fr, err);
 }
 
+/* The record whose 16-byte header is at h (wholly in the window). */
+static void fast_take(struct asc_pcap_src *s, const uint8_t *h, uint32_t caplen,
+                      struct asc_frame *fr)
+{
+    struct fastmap *fm = &s->fm;
+    uint64_t o = fm->wbase + (uint64_t)(h - fm->win), end = o + 16 + caplen;
+    uint64_t frac = fast_u32(fm, h + 4);
+    fr->ts = (int64_t)fast_u32(fm, h) * ASC_NS_PER_SEC + (int64_t)(s->nano ? frac : frac * 1000);
+    fr->caplen = caplen;
+    fr->wirelen = fast_u32(fm, h + 12);
+    fr->data = h + 16;
+    fr->linktype = s->linktype;
+    fm->last_rec = o;
+    fm->pos = end;
+    /* Every cache line up to FAST_AHEAD bytes past this record: reading
+     * record headers one after the other is a chain of dependent loads
+     * (each header gives the next one's place), each a miss otherwise. */
+    uint64_t want = end + FAST_AHEAD, wend = fm->wbase + fm->wlen;
+    if (want > wend)
+        want = wend;
+    if (fm->pf < end)
+        fm->pf = end & ~(uint64_t)63;
+    for (; fm->pf < want; fm->pf += 64)
+        __builtin_prefetch(fm->win + (fm->pf - fm->wbase));
+}
+
 static int next_fast(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_err *err)
 {
     struct fastmap *fm = &s->fm;
@@ -436,22 +469,33 @@ static int next_fast(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_er
     uint64_t end = o + 16 + caplen;
     if (caplen > fm->snap || end > fm->size || !fast_window(fm, o, end))
         return fast_fallback(s, fr, err);
-    h = fm->win + (o - fm->wbase);
-    uint64_t frac = fast_u32(fm, h + 4);
-    fr->ts = (int64_t)fast_u32(fm, h) * ASC_NS_PER_SEC + (int64_t)(s->nano ? frac : frac * 1000);
-    fr->caplen = caplen;
-    fr->wirelen = fast_u32(fm, h + 12);
-    fr->data = h + 16;
-    fr->linktype = s->linktype;
-    fm->last_rec = o;
-    fm->pos = end;
-    /* The next record header and the start of its frame, while this frame
-     * is being decoded and accounted. */
-    if (end + 128 <= fm->wbase + fm->wlen) {
-        __builtin_prefetch(fm->win + (end - fm->wbase));
-        __builtin_prefetch(fm->win + (end - fm->wbase) + 64);
-    }
+    fast_take(s, fm->win + (o - fm->wbase), caplen, fr);
     return 1;
+}
+
+/* Up to n more records that lie wholly in the window already mapped: no
+ * remapping, so every frame returned since the last asc_pcap_next stays
+ * valid. Stops at anything next_fast would treat specially (window edge,
+ * end of file, a record to hand back to libpcap, a guard hit). */
+static size_t fast_more(struct asc_pcap_src *s, struct asc_frame *fr, size_t n)
+{
+    struct fastmap *fm = &s->fm;
+    size_t k = 0;
+    if (!s->fast || s->done || !fm->win)
+        return 0;
+    uint64_t wend = fm->wbase + fm->wlen;
+    while (k < n && !asc_mapguard_hit(fm->guard)) {
+        uint64_t o = fm->pos;
+        if (o + 16 > fm->size || o + 16 > wend)
+            break;
+        const uint8_t *h = fm->win + (o - fm->wbase);
+        uint32_t caplen = fast_u32(fm, h + 8);
+        uint64_t end = o + 16 + caplen;
+        if (caplen > fm->snap || end > fm->size || end > wend || asc_mapguard_hit(fm->guard))
+            break;
+        fast_take(s, h, caplen, &fr[k++]);
+    }
+    return k;
 }
 
 static int next_pcapng(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_err *err)
@@ -479,6 +523,11 @@ int asc_pcap_next(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_err *
     if (s->fast)
         return next_fast(s, fr, err);
     return s->ng ? next_pcapng(s, fr, err) : next_libpcap(s, fr, err);
+}
+
+size_t asc_pcap_more(struct asc_pcap_src *s, struct asc_frame *fr, size_t n)
+{
+    return s ? fast_more(s, fr, n) : 0;
 }
 
 uint64_t asc_pcap_offset(const struct asc_pcap_src *s)
@@ -642,6 +691,15 @@ int asc_merge_next(struct asc_merge *m, struct asc_frame *fr, asc_merge_err_fn o
     *fr = m->in[i].cur;
     m->last = i;
     return 1;
+}
+
+size_t asc_merge_next_batch(struct asc_merge *m, struct asc_frame *fr, size_t n,
+                            asc_merge_err_fn on_err, void *ctx)
+{
+    if (n == 0 || asc_merge_next(m, fr, on_err, ctx) != 1)
+        return 0;
+    /* Several inputs: one frame (each reader's buffer holds only its own). */
+    return m->n == 1 ? 1 + asc_pcap_more(m->in[0].src, fr + 1, n - 1) : 1;
 }
 
 uint64_t asc_merge_offset(const struct asc_merge *m)

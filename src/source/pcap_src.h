@@ -34,6 +34,12 @@ int asc_pcap_open_stream(FILE *f, const char *name, struct asc_pcap_src **out,
 /* 1: a frame in *fr; 0: clean end of file; negative: damaged input (err has
  * the file name, message and byte offset). After an error, returns 0. */
 int asc_pcap_next(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_err *err);
+/* Up to n more frames that need no new read or mapping (classic pcap read
+ * in place, the rest of the window mapped now), so that they and every
+ * frame returned since the last asc_pcap_next stay valid together until
+ * the next call on the reader. Returns how many; 0 when none is at hand
+ * (the next asc_pcap_next reads on, and reports any damage). */
+size_t asc_pcap_more(struct asc_pcap_src *s, struct asc_frame *fr, size_t n);
 /* Bytes consumed so far and total size (0 if unknown, e.g. stdin). */
 uint64_t asc_pcap_offset(const struct asc_pcap_src *s);
 uint64_t asc_pcap_size(const struct asc_pcap_src *s);
@@ -48,6 +54,11 @@ int asc_merge_open(const char *const *paths, size_t n, struct asc_merge **out,
  * callback (may be NULL) and the merge goes on with the others. */
 typedef void (*asc_merge_err_fn)(void *ctx, const struct asc_err *err);
 int asc_merge_next(struct asc_merge *m, struct asc_frame *fr, asc_merge_err_fn on_err, void *ctx);
+/* Up to n frames at once, fr[0..k) in merge order, all valid together
+ * until the next call: k >= 1, or 0 when all inputs are done. With one
+ * input, asc_merge_next then asc_pcap_more; with several, one frame. */
+size_t asc_merge_next_batch(struct asc_merge *m, struct asc_frame *fr, size_t n,
+                            asc_merge_err_fn on_err, void *ctx);
 uint64_t asc_merge_offset(const struct asc_merge *m);   /* summed over inputs */
 uint64_t asc_merge_size(const struct asc_merge *m);
 unsigned asc_merge_damaged(const struct asc_merge *m);  /* inputs that ended in error */

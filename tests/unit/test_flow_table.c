@@ -2,8 +2,9 @@
  * test_flow_table.c - unit tests for the flow table: direction and merge,
  * TCP states, timeouts on the timer wheel, eviction under the cap, the
  * per-destination counters, fragments, Community ID, byte counters past
- * 4 GiB (the node keeps 32 bits and carries the rest) and many live flows
- * (the bucket array grows while flows keep merging).
+ * 4 GiB (the node keeps 32 bits and carries the rest), many live flows
+ * (the bucket array grows while flows keep merging) and the batch hints
+ * (asc_flow_table_hint: same records and per-packet views as without).
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -428,6 +429,126 @@ static void test_many_live_flows(void)
     asc_flow_table_free(t);
 }
 
+/* A mixed stream for the batch hints: TCP both ways, DNS, ICMP echo, IPv4
+ * fragments (first, later, orphan), VXLAN packets with an inner layer,
+ * more flows than the cap (evictions) and than the first bucket array. */
+#define MIXED 3000
+static struct asc_pkt mixed[MIXED];
+
+static void mixed_pkts(void)
+{
+    char c[32], srv[32];
+    for (int i = 0; i < MIXED; i++) {
+        struct asc_pkt *p = &mixed[i];
+        int64_t ms = i * 7;
+        snprintf(c, sizeof(c), "10.2.%d.%d", (i / 7) % 200, i % 13);
+        snprintf(srv, sizeof(srv), "192.0.2.%d", i % 5);
+        uint16_t cp = (uint16_t)(1000 + (i / 7) % 300);
+        switch (i % 10) {
+        case 0: case 1: case 2: case 3: case 4: {
+            uint8_t fl = (i / 10) % 4 == 0 ? S : (i / 10) % 4 == 3 ? F | A : A;
+            if ((i / 3) % 2)
+                mkpkt(p, ms, srv, 80, c, cp, 6, fl == S ? S | A : fl, 10);
+            else
+                mkpkt(p, ms, c, cp, srv, 80, 6, fl, 100);
+            break;
+        }
+        case 5: case 6:
+            mkpkt(p, ms, c, cp, "192.0.2.53", 53, 17, 0, 30);
+            break;
+        case 7:
+            mkpkt(p, ms, c, 8, srv, 0, 1, 0, 56);
+            break;
+        case 8:
+            snprintf(c, sizeof(c), "10.3.%d.%d", (i / 20) / 250, (i / 20) % 250);
+            mkpkt(p, ms, "192.0.2.53", 53, c, 4444, 17, 0, 1472);
+            p->ipl[0].frag = (i / 10) % 2 ? ASC_FRAG_LATER : ASC_FRAG_FIRST;
+            /* pairs first/later; every fifth later has no first */
+            p->ipl[0].frag_id = (uint32_t)(i / 20 + ((i / 10) % 10 == 9 ? 100000 : 0));
+            if (p->ipl[0].frag == ASC_FRAG_LATER) {
+                p->ipl[0].sport = p->ipl[0].dport = 0;
+                p->ipl[0].l4_ok = false;
+                p->ipl[0].payload_len = 0;
+            }
+            break;
+        default:
+            mkpkt(p, ms, "192.168.56.12", cp, "192.168.56.11", 4789, 17, 0, 92);
+            p->n_ipl = 2;
+            p->ipl[1] = p->ipl[0];
+            a4(&p->ipl[1].src, c);
+            a4(&p->ipl[1].dst, srv);
+            p->ipl[1].proto = 6;
+            p->ipl[1].sport = cp;
+            p->ipl[1].dport = 22;
+            p->ipl[1].tcp_flags = (i / 10) % 2 ? A : S;
+            p->ipl[1].tun = ASC_TUN_VXLAN;
+            p->ipl[1].tun_id = 7;
+            break;
+        }
+    }
+}
+
+/* Runs `mixed` through a table of cap flows, one packet at a time or in
+ * batches of `batch` with hints; the records go to recs, the per-packet
+ * flow views to views. */
+static struct asc_flow views[MIXED];
+static void run_mixed(size_t cap, size_t batch, struct asc_flow_stats *st)
+{
+    struct asc_flow_table *t = mk(cap);
+    asc_flow_table_want_current(t, true);
+    memset(views, 0, sizeof(views));
+    struct asc_flow_hint hint[16];
+    for (size_t i = 0; i < MIXED;) {
+        size_t n = batch ? ASC_MIN(batch, (size_t)MIXED - i) : 1;
+        for (size_t j = 0; batch && j < n; j++)
+            asc_flow_table_hint(t, &mixed[i + j], &hint[j]);
+        for (size_t j = 0; batch && j < n; j++)
+            asc_flow_table_hint_nodes(t, &hint[j]);
+        for (size_t j = 0; j < n; j++, i++) {
+            const struct asc_flow *f = batch ? asc_flow_table_pkt_hinted(t, &mixed[i], &hint[j])
+                                             : asc_flow_table_pkt(t, &mixed[i]);
+            if (f)
+                views[i] = *f;
+        }
+    }
+    asc_flow_table_flush(t);
+    asc_flow_table_stats(t, st);
+    asc_flow_table_free(t);
+}
+
+/* Hints (batches of 1, 5 and 16, hints computed before the earlier packets
+ * of the batch changed the table) give the same records, in the same order,
+ * and the same per-packet flow views as one packet at a time. */
+static void test_batch_hints(void)
+{
+    static struct asc_flow want[MAXREC], want_views[MIXED];
+    mixed_pkts();
+    static const size_t caps[] = {64, 100000};
+    for (size_t c = 0; c < ASC_ARRAY_LEN(caps); c++) {
+        struct asc_flow_stats st0, st;
+        run_mixed(caps[c], 0, &st0);
+        size_t n0 = nrec;
+        memcpy(want, recs, n0 * sizeof(recs[0]));
+        memcpy(want_views, views, sizeof(views));
+        /* the stream does what it is meant to exercise */
+        CHECK(n0 > 500);
+        CHECK(st0.frag_later > 50 && st0.frag_orphan > 10);
+        CHECK(caps[c] > 1000 || st0.evicted > 100);
+        CHECK(st0.peak_live > (caps[c] > 1000 ? 1024u : 63u));
+        static const size_t batches[] = {1, 5, 16};
+        for (size_t b = 0; b < ASC_ARRAY_LEN(batches); b++) {
+            run_mixed(caps[c], batches[b], &st);
+            CHECK_EQ_U(nrec, n0);
+            CHECK(memcmp(want, recs, n0 * sizeof(recs[0])) == 0);
+            CHECK(memcmp(want_views, views, sizeof(views)) == 0);
+            CHECK_EQ_U(st.created, st0.created);
+            CHECK_EQ_U(st.evicted, st0.evicted);
+            CHECK_EQ_U(st.frag_later, st0.frag_later);
+            CHECK_EQ_U(st.layers, st0.layers);
+        }
+    }
+}
+
 static void test_bad_conf(void)
 {
     struct asc_flow_conf cf;
@@ -439,5 +560,5 @@ static void test_bad_conf(void)
 TEST_MAIN(T(test_tcp_sf), T(test_tcp_states), T(test_synack_first_flips), T(test_udp_timeout),
           T(test_active_timeout), T(test_closed_linger_and_reuse), T(test_eviction_cap),
           T(test_icmp_echo_pairs), T(test_fragments), T(test_tunnel_layers),
-          T(test_determinism), T(test_community_id), T(test_big_counters),
+          T(test_determinism), T(test_batch_hints), T(test_community_id), T(test_big_counters),
           T(test_many_live_flows), T(test_bad_conf))

@@ -199,15 +199,18 @@ static bool pkt_wanted(const struct run *r, const struct asc_pkt *p, const struc
 
 /* A packet for the per-packet detectors: its decoded layers (the frame's
  * bytes are not copied, so the borrowed pointers are cleared) and its
- * flow so far. */
-static void post_pkt(struct run *r, const struct asc_pkt *p, const struct asc_flow *f)
+ * flow so far (f: the flow table's brief view, completed here). */
+static void post_pkt(struct run *r, struct asc_flow_table *ft, const struct asc_pkt *p,
+                     const struct asc_flow *f)
 {
     if (!r->q) {
-        detect_pkt(r, p, f);
+        detect_pkt(r, p, f ? asc_flow_table_current(ft) : NULL);
         return;
     }
     if (!pkt_wanted(r, p, f))
         return;
+    if (f)
+        f = asc_flow_table_current(ft);
     size_t nl = p->n_ipl < ASC_MAX_IPL ? p->n_ipl : ASC_MAX_IPL;
     size_t pl = PKT_HEAD + nl * sizeof(struct asc_ipl), fl = f ? sizeof(*f) : 0;
     unsigned char *o = asc_detq_put(r->q, f ? REC_PKT_FLOW : REC_PKT, ASC_ALIGN8(pl) + fl);
@@ -381,7 +384,7 @@ static void frame_run(struct run *r, struct asc_flow_table *ft, const struct asc
             asc_evd_frame(r->evd, fr);
         const struct asc_flow *f = asc_flow_table_pkt_hinted(ft, pkt, hint);
         if (r->det_wants & ASC_WANT_PKT)
-            post_pkt(r, pkt, f);
+            post_pkt(r, ft, pkt, f);
     }
 }
 
@@ -444,7 +447,7 @@ int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum
         goto cleanup;
     }
     asc_flow_table_want_current(ft, (r.det_wants & ASC_WANT_PKT) != 0);
-    if (use_thread(&r) && !(r.q = asc_detq_new(1u << 20, 8, on_record, &r, err)))
+    if (use_thread(&r) && !(r.q = asc_detq_new(1u << 18, 8, on_record, &r, err)))
         goto cleanup;
     if (asc_inputs_read_logs(&in, r.fi, err) != 0)
         goto cleanup;

@@ -168,7 +168,9 @@ struct dstv *flood_dv_get(struct flood *d, const struct asc_addr *dst, unsigned 
         }
     if (!victim)
         return NULL;
-    if (victim->used)
+    if (d->tags[victim - d->t])  /* not victim->used: a first touch that only reads maps
+                                  * the zero page, and the write after it costs a TLB
+                                  * flush on every CPU of the process */
         d->evicted++;
     memset(victim, 0, sizeof(*victim));
     victim->used = 1;

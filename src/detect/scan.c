@@ -269,7 +269,7 @@ static struct ssrc *src_get(struct scan *d, const struct asc_addr *a, unsigned p
     if (v < 0)
         return NULL;
     struct ssrc *victim = &d->t[base + (size_t)v];
-    if (victim->used)
+    if (d->tags[base + (size_t)v])     /* not victim->used: see flood_dv_get */
         d->evicted++;
     src_clear(victim);
     victim->used = 1;

@@ -101,8 +101,9 @@ static inline uint64_t flow_bytes(const struct flow_spill *s, const struct fnode
 void flow_init_direction(struct fnode *n, const struct asc_ipl *l);
 void flow_update(struct flow_spill *s, struct fnode *n, const struct asc_pkt *p,
                  const struct asc_ipl *l, int dir, bool later_frag, asc_time ts);
-/* The per-packet view of n: no byte counters, conn_state or SYN options. */
-void flow_expand_live(const struct fnode *n, struct asc_flow *f);
+/* The per-packet view of n (flow_state.c): brief, then the rest. */
+void flow_expand_brief(const struct fnode *n, struct asc_flow *f);
+void flow_expand_live_rest(const struct fnode *n, struct asc_flow *f);
 /* Build the emitted record from n (why: end reason). */
 void flow_expand(const struct flow_spill *s, const struct fnode *n, enum asc_flow_end why,
                  struct asc_flow *f);

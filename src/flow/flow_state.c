@@ -273,19 +273,27 @@ void flow_expand(const struct flow_spill *s, const struct fnode *n, enum asc_flo
     f->seq = n->seq;
 }
 
-/* The per-packet view (flow_table.h, asc_flow_table_pkt): what per-packet
- * detectors read -- key, times, per-direction packets, frames, flags and
- * TTLs, the history -- without the byte counters (spill lookups), the
- * conn_state or the SYN options. f keeps zeros in the fields not written
- * (the table zeroes it once), so a reader never sees stale values. */
-void flow_expand_live(const struct fnode *n, struct asc_flow *f)
+/* The per-packet view (flow_table.h, asc_flow_table_pkt), in two steps.
+ * Brief: what the detectors' pkt_wanted filters read -- key, first seen,
+ * per-direction packets. Full (flow_expand_live_rest): the rest of what
+ * per-packet detectors read -- last seen, frames, flags and TTLs, the
+ * history, seq -- still without the byte counters (spill lookups), the
+ * conn_state or the SYN options. f keeps zeros in the fields never
+ * written (the table zeroes it once), so a reader never sees stale values
+ * of fields outside the view. */
+void flow_expand_brief(const struct fnode *n, struct asc_flow *f)
 {
     f->key = n->key;
     f->first = n->first;
+    f->dir[0].pkts = n->dir[0].pkts;
+    f->dir[1].pkts = n->dir[1].pkts;
+}
+
+void flow_expand_live_rest(const struct fnode *n, struct asc_flow *f)
+{
     f->last = n->last;
     for (int d = 0; d < 2; d++) {
         const struct fdir *x = &n->dir[d];
-        f->dir[d].pkts = x->pkts;
         f->dir[d].frames = x->frames;
         f->dir[d].tcp_flags = x->tcp_flags;
         f->dir[d].ttl_min = x->ttl_min == 0xff && !x->frames ? 0 : x->ttl_min;

@@ -74,6 +74,7 @@ struct asc_flow_table {
     struct asc_dst_count *dst;
     bool want_current;          /* asc_flow_table_pkt returns the packet's flow */
     struct asc_flow cur;        /* that flow, rebuilt from its node */
+    uint32_t cur_node;          /* its node until the next packet, 0 = none */
 };
 
 void asc_flow_conf_default(struct asc_flow_conf *cf)
@@ -601,9 +602,19 @@ const struct asc_flow *asc_flow_table_pkt_hinted(struct asc_flow_table *t,
     for (unsigned i = 0; i < p->n_ipl && i < ASC_MAX_IPL; i++)
         last = account_layer(t, p, &p->ipl[i], i + 1 < p->n_ipl ? &p->ipl[i + 1] : NULL, ts,
                              hint && i < hint->n ? &hint->h[i] : NULL);
+    t->cur_node = 0;
     if (!t->want_current || !last)
         return NULL;
-    flow_expand_live(N(t, last), &t->cur);
+    flow_expand_brief(N(t, last), &t->cur);
+    t->cur_node = last;
+    return &t->cur;
+}
+
+const struct asc_flow *asc_flow_table_current(struct asc_flow_table *t)
+{
+    if (!t->cur_node)
+        return NULL;
+    flow_expand_live_rest(N(t, t->cur_node), &t->cur);
     return &t->cur;
 }
 

@@ -88,12 +88,17 @@ const struct asc_flow *asc_flow_table_pkt_hinted(struct asc_flow_table *t,
                                                  const struct asc_pkt *p,
                                                  const struct asc_flow_hint *hint);
 /* Make asc_flow_table_pkt return the flow so far, for per-packet detectors.
- * It is a partial view rebuilt from the table's compact node: key, first and
- * last, per direction pkts, frames, tcp_flags and TTLs, flags, tun, history
- * and seq. Byte counters, state, end and the SYN options read 0 (they are
- * filled only in the record emitted when the flow ends); src_kind is PCAP
- * and sampling 1. Off by default. */
+ * It returns a brief view rebuilt from the table's compact node: key, first
+ * and per-direction pkts (what pkt_wanted filters read, detector.h).
+ * asc_flow_table_current() then completes it, until the next packet: last,
+ * per direction frames, tcp_flags and TTLs, flags, tun, history and seq.
+ * Byte counters, state, end and the SYN options read 0 (they are filled
+ * only in the record emitted when the flow ends); src_kind is PCAP and
+ * sampling 1. Off by default. */
 void asc_flow_table_want_current(struct asc_flow_table *t, bool on);
+/* The complete per-packet view of the last packet's flow (see above), or
+ * NULL when asc_flow_table_pkt returned NULL. */
+const struct asc_flow *asc_flow_table_current(struct asc_flow_table *t);
 /* Advance data time without a packet (emits expired flows). */
 void asc_flow_table_advance(struct asc_flow_table *t, asc_time now);
 /* End of input: emit every live flow (end = ASC_END_EOF) in creation order. */

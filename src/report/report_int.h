@@ -67,6 +67,8 @@ struct asc_stats {
     asc_time width;
     unsigned ladder;                        /* times the width grew */
     int64_t base;
+    asc_time cur_lo, cur_hi;  /* [lo, hi): the times of bin cur, the last one hit */
+    size_t cur;
     size_t n_bins;
     uint64_t bin_pkts[ASC_STATS_MAX_BINS], bin_bytes[ASC_STATS_MAX_BINS];
     asc_time first, last;

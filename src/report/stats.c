@@ -221,12 +221,18 @@ static void timeline_grow(struct asc_stats *st)
     st->base = nbase;
     st->width *= f;
     st->ladder++;
+    st->cur_lo = st->cur_hi = 0;    /* bins moved: forget the last one */
 }
 
 void asc_stats_frame(struct asc_stats *st, asc_time ts, uint64_t wirelen)
 {
     if (ts < 0)
         ts = 0;
+    if (ts >= st->cur_lo && ts < st->cur_hi) {     /* most frames: the bin of the last */
+        st->bin_pkts[st->cur]++;
+        st->bin_bytes[st->cur] += wirelen;
+        return;
+    }
     if (!st->started) {
         st->started = true;
         st->width = 10 * 1000 * 1000;
@@ -243,6 +249,11 @@ void asc_stats_frame(struct asc_stats *st, asc_time ts, uint64_t wirelen)
     st->bin_bytes[idx] += wirelen;
     if ((size_t)idx + 1 > st->n_bins)
         st->n_bins = (size_t)idx + 1;
+    if (ts / st->width - st->base == idx) {         /* not a clamped early frame */
+        st->cur = (size_t)idx;
+        st->cur_lo = (st->base + idx) * st->width;
+        st->cur_hi = st->cur_lo + st->width;
+    }
 }
 
 static bool is_probe(const struct asc_incident *inc)

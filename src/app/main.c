@@ -3,7 +3,6 @@
  * their options. The only place that exits.
  */
 #include <getopt.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,11 +35,6 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    /* Detector tables of a few hundred KiB come and go with incidents; as
-     * separate mappings each free would unmap pages and, with a detection
-     * thread, interrupt the other CPU to flush its TLB. Keep them in the
-     * heap: freed memory is reused, and the peak is what it was. */
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
     if (argc < 2) {
         usage(stderr);
         return ASC_EXIT_FATAL;

@@ -55,8 +55,6 @@ struct fi_stitch *fi_stitch_new(size_t cap)
         s->nb <<= 1;
     if (s->cap > s->nb / 2)
         s->cap = s->nb / 2;
-    s->index = asc_xmalloc(s->nb * sizeof(*s->index));
-    memset(s->index, 0xff, s->nb * sizeof(*s->index));
     s->free_head = s->qhead = s->qtail = NIL;
     return s;
 }
@@ -72,7 +70,7 @@ void fi_stitch_free(struct fi_stitch *s)
 
 size_t fi_stitch_mem(const struct fi_stitch *s)
 {
-    return sizeof(*s) + s->alloc * sizeof(*s->pool) + s->nb * sizeof(*s->index);
+    return sizeof(*s) + s->alloc * sizeof(*s->pool) + (s->index ? s->nb * sizeof(*s->index) : 0);
 }
 
 static uint64_t end_hash(const struct asc_addr *a, uint16_t port)
@@ -226,6 +224,10 @@ static uint32_t find_match(const struct asc_fi *fi, const struct fi_stitch *s, u
 void fi_stitch_put(struct asc_fi *fi, struct asc_flow *f)
 {
     struct fi_stitch *s = fi->stitch;
+    if (!s->index) {    /* made on the first record: captures of packets never need it */
+        s->index = asc_xmalloc(s->nb * sizeof(*s->index));
+        memset(s->index, 0xff, s->nb * sizeof(*s->index));
+    }
     uint32_t h = sym_hash(&f->key);
     uint32_t m = find_match(fi, s, h, f);
     if (m != NIL) {

@@ -429,13 +429,20 @@ static void expect_damage(const char *path, unsigned good, uint64_t off)
     asc_pcap_close(s);
 }
 
+/* A classic pcap of three records: header 0..24, then 24..140, 140..206
+ * and 206..292 (the damage tests cut it at chosen offsets). */
+static void three_records(struct bb *b)
+{
+    pcap_hdr(b, false, 1);
+    pcap_rec(b, 1, 0, 100, 100, 1);
+    pcap_rec(b, 2, 0, 50, 50, 2);
+    pcap_rec(b, 3, 0, 70, 70, 3);
+}
+
 static void t_pcap_truncated(void)
 {
     struct bb b = {0};
-    pcap_hdr(&b, false, 1);
-    pcap_rec(&b, 1, 0, 100, 100, 1); /* 24..140 */
-    pcap_rec(&b, 2, 0, 50, 50, 2);   /* 140..206 */
-    pcap_rec(&b, 3, 0, 70, 70, 3);   /* 206..292 */
+    three_records(&b);
     static const struct {
         size_t cut;
         unsigned good;
@@ -978,10 +985,7 @@ static void t_batch(void)
 static void t_batch_damage(void)
 {
     struct bb b = {0};
-    pcap_hdr(&b, false, 1);
-    pcap_rec(&b, 1, 0, 100, 100, 1); /* 24..140 */
-    pcap_rec(&b, 2, 0, 50, 50, 2);   /* 140..206 */
-    pcap_rec(&b, 3, 0, 70, 70, 3);   /* 206..292 */
+    three_records(&b);
     static const struct {
         size_t cut;
         unsigned good;

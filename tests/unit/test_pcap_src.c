@@ -6,8 +6,9 @@
  * classic pcap in micro/nano and both byte orders, pcapng with mixed link
  * types, EPB/SPB/section restarts and timestamp resolutions, then damaged
  * variants (truncated at many offsets, corrupt blocks), files that are not
- * captures, a 3-way merge, reading standard input (file and pipe) and
- * reading in batches (frames valid together, damage reported the same).
+ * captures, a 3-way merge and reading standard input (file and pipe).
+ * Reading in batches is tested in test_pcap_batch.c; the capture builders
+ * are in capture_build.h.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,212 +17,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness.h"
-#include "source/pcap_src.h"
-
-/* ------------------------------------------------------------------ */
-/* Byte builder                                                        */
-/* ------------------------------------------------------------------ */
-
-struct bb {
-    uint8_t d[16384];
-    size_t n;
-    bool be;    /* byte order of multi-byte writes */
-    size_t blk; /* start of the open pcapng block */
-};
-
-static void put8(struct bb *b, uint8_t v)
-{
-    if (b->n < sizeof(b->d))
-        b->d[b->n++] = v;
-}
-
-static void put16(struct bb *b, uint16_t v)
-{
-    put8(b, (uint8_t)(b->be ? v >> 8 : v));
-    put8(b, (uint8_t)(b->be ? v : v >> 8));
-}
-
-static void put32(struct bb *b, uint32_t v)
-{
-    put16(b, (uint16_t)(b->be ? v >> 16 : v));
-    put16(b, (uint16_t)(b->be ? v : v >> 16));
-}
-
-static void put64(struct bb *b, uint64_t v)
-{
-    put32(b, (uint32_t)(b->be ? v >> 32 : v));
-    put32(b, (uint32_t)(b->be ? v : v >> 32));
-}
-
-static void putn(struct bb *b, const void *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        put8(b, ((const uint8_t *)p)[i]);
-}
-
-static void pad4(struct bb *b)
-{
-    while (b->n % 4)
-        put8(b, 0);
-}
-
-static void set32(struct bb *b, size_t at, uint32_t v)
-{
-    size_t keep = b->n;
-    b->n = at;
-    put32(b, v);
-    b->n = keep;
-}
-
-/* A frame's bytes: tag in every byte so tests can tell frames apart. */
-static void frame_bytes(uint8_t *p, size_t n, uint8_t tag)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (uint8_t)(tag + i);
-}
-
-/* ------------------------------------------------------------------ */
-/* Writers                                                             */
-/* ------------------------------------------------------------------ */
-
-static void pcap_hdr(struct bb *b, bool nano, int linktype)
-{
-    put32(b, nano ? 0xA1B23C4Du : 0xA1B2C3D4u);
-    put16(b, 2);
-    put16(b, 4);
-    put32(b, 0);
-    put32(b, 0);
-    put32(b, 65535);
-    put32(b, (uint32_t)linktype);
-}
-
-static void pcap_rec(struct bb *b, uint32_t sec, uint32_t frac, uint32_t caplen, uint32_t wirelen,
-                     uint8_t tag)
-{
-    uint8_t data[2048];
-    frame_bytes(data, caplen, tag);
-    put32(b, sec);
-    put32(b, frac);
-    put32(b, caplen);
-    put32(b, wirelen);
-    putn(b, data, caplen);
-}
-
-static void blk_begin(struct bb *b, uint32_t type)
-{
-    b->blk = b->n;
-    put32(b, type);
-    put32(b, 0);
-}
-
-static void blk_end(struct bb *b)
-{
-    pad4(b);
-    uint32_t len = (uint32_t)(b->n - b->blk + 4);
-    put32(b, len);
-    set32(b, b->blk + 4, len);
-}
-
-static void ng_shb(struct bb *b, bool be)
-{
-    b->be = be;
-    blk_begin(b, 0x0A0D0D0Au);
-    put32(b, 0x1A2B3C4Du);
-    put16(b, 1);
-    put16(b, 0);
-    put64(b, UINT64_MAX);
-    blk_end(b);
-}
-
-/* tsresol < 0: no option; tsoffset != 0: if_tsoffset option. */
-static void ng_idb(struct bb *b, uint16_t linktype, uint32_t snaplen, int tsresol, int64_t tsoffset)
-{
-    blk_begin(b, 1);
-    put16(b, linktype);
-    put16(b, 0);
-    put32(b, snaplen);
-    if (tsresol >= 0) {
-        put16(b, 9);
-        put16(b, 1);
-        put8(b, (uint8_t)tsresol);
-        pad4(b);
-    }
-    if (tsoffset) {
-        put16(b, 14);
-        put16(b, 8);
-        put64(b, (uint64_t)tsoffset);
-    }
-    put16(b, 0);
-    put16(b, 0);
-    blk_end(b);
-}
-
-static void ng_epb(struct bb *b, uint32_t ifid, uint64_t ticks, uint32_t caplen, uint8_t tag)
-{
-    uint8_t data[2048];
-    frame_bytes(data, caplen, tag);
-    blk_begin(b, 6);
-    put32(b, ifid);
-    put32(b, (uint32_t)(ticks >> 32));
-    put32(b, (uint32_t)ticks);
-    put32(b, caplen);
-    put32(b, caplen + 100);
-    putn(b, data, caplen);
-    blk_end(b);
-}
-
-static void ng_spb(struct bb *b, uint32_t wirelen, uint32_t stored, uint8_t tag)
-{
-    uint8_t data[2048];
-    frame_bytes(data, stored, tag);
-    blk_begin(b, 3);
-    put32(b, wirelen);
-    putn(b, data, stored);
-    blk_end(b);
-}
-
-static void ng_other(struct bb *b, uint32_t type)
-{
-    blk_begin(b, type);
-    put32(b, 0xdeadbeef);
-    blk_end(b);
-}
-
-static char *tmp_path(const char *tag)
-{
-    static char path[8][256];
-    static unsigned slot;
-    char *p = path[slot++ % 8];
-    snprintf(p, sizeof(path[0]), "/tmp/asc_test_pcap_%ld_%s", (long)getpid(), tag);
-    return p;
-}
-
-static const char *write_file(const char *tag, const void *p, size_t n)
-{
-    char *path = tmp_path(tag);
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(p, 1, n, f) != n) {
-        fprintf(stderr, "cannot write %s\n", path);
-        exit(2);
-    }
-    fclose(f);
-    return path;
-}
+#include "capture_build.h"
 
 /* ------------------------------------------------------------------ */
 /* Classic pcap                                                        */
 /* ------------------------------------------------------------------ */
-
-static bool frame_is(const struct asc_frame *fr, uint32_t caplen, uint8_t tag)
-{
-    if (fr->caplen != caplen)
-        return false;
-    for (uint32_t i = 0; i < caplen; i++)
-        if (fr->data[i] != (uint8_t)(tag + i))
-            return false;
-    return true;
-}
 
 static void check_classic(bool be, bool nano)
 {
@@ -429,16 +229,6 @@ static void expect_damage(const char *path, unsigned good, uint64_t off)
     asc_pcap_close(s);
 }
 
-/* A classic pcap of three records: header 0..24, then 24..140, 140..206
- * and 206..292 (the damage tests cut it at chosen offsets). */
-static void three_records(struct bb *b)
-{
-    pcap_hdr(b, false, 1);
-    pcap_rec(b, 1, 0, 100, 100, 1);
-    pcap_rec(b, 2, 0, 50, 50, 2);
-    pcap_rec(b, 3, 0, 70, 70, 3);
-}
-
 static void t_pcap_truncated(void)
 {
     struct bb b = {0};
@@ -611,18 +401,6 @@ static void t_not_a_capture(void)
 /* ------------------------------------------------------------------ */
 /* Merge                                                               */
 /* ------------------------------------------------------------------ */
-
-struct err_log {
-    unsigned calls;
-    char last[256];
-};
-
-static void on_err(void *ctx, const struct asc_err *err)
-{
-    struct err_log *l = ctx;
-    l->calls++;
-    snprintf(l->last, sizeof(l->last), "%s", err->msg);
-}
 
 static void t_merge(void)
 {
@@ -906,160 +684,7 @@ static void t_pcap_shrinks(void)
     unlink(path);
 }
 
-/* ------------------------------------------------------------------ */
-/* Batches (asc_merge_next_batch, asc_pcap_more)                       */
-/* ------------------------------------------------------------------ */
-
-static uint32_t batch_caplen(uint32_t i)
-{
-    return 1 + (i * 37) % 1500;
-}
-
-/* n records of varied sizes (over 2 MiB for n = 3000: several windows). */
-static const char *write_batch_file(const char *tag, uint32_t n)
-{
-    const char *path = tmp_path(tag);
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return path;
-    struct bb h = {.be = false};
-    pcap_hdr(&h, true, 1);
-    fwrite(h.d, 1, h.n, f);
-    for (uint32_t i = 0; i < n; i++) {
-        struct bb r = {.be = false};
-        pcap_rec(&r, 1700000000u + i, i, batch_caplen(i), 1514, (uint8_t)i);
-        fwrite(r.d, 1, r.n, f);
-    }
-    fclose(f);
-    return path;
-}
-
-/* Every frame of every batch is the right one and still intact when the
- * batch is complete; batches end at window edges, never lose a frame. */
-static void t_batch(void)
-{
-    const char *path = write_batch_file("batch", 3000);
-    const char *paths[1] = {path};
-    struct asc_merge *m = NULL;
-    struct asc_err err = {0};
-    struct err_log log = {0};
-    struct asc_frame fr[7];
-    CHECK_EQ_U(asc_merge_open(paths, 1, &m, &err), 0);
-    if (!m)
-        return;
-    uint32_t idx = 0, multi = 0, bad = 0;
-    size_t k;
-    while ((k = asc_merge_next_batch(m, fr, 7, on_err, &log)) > 0) {
-        CHECK(k <= 7);
-        multi += k > 1;
-        for (size_t j = 0; j < k; j++, idx++)
-            if (!frame_is(&fr[j], batch_caplen(idx), (uint8_t)idx) || fr[j].wirelen != 1514 ||
-                fr[j].ts != (1700000000 + (int64_t)idx) * ASC_NS_PER_SEC + idx)
-                bad++;
-    }
-    CHECK_EQ_U(idx, 3000);
-    CHECK_EQ_U(bad, 0);
-    CHECK(multi > 3000 / 7 - 10);    /* almost every batch is full */
-    CHECK_EQ_U(log.calls, 0);
-    CHECK_EQ_U(asc_merge_offset(m), asc_merge_size(m));
-    CHECK_EQ_U(asc_merge_next_batch(m, fr, 7, on_err, &log), 0);
-    asc_merge_close(m);
-    /* Several inputs: one frame per call, still in merge order. */
-    const char *two[2] = {path, path};
-    CHECK_EQ_U(asc_merge_open(two, 2, &m, &err), 0);
-    idx = 0;
-    bad = 0;
-    while ((k = asc_merge_next_batch(m, fr, 7, on_err, &log)) > 0) {
-        if (k != 1 || !frame_is(&fr[0], batch_caplen(idx / 2), (uint8_t)(idx / 2)))
-            bad++;
-        idx++;
-    }
-    CHECK_EQ_U(idx, 6000);
-    CHECK_EQ_U(bad, 0);
-    asc_merge_close(m);
-    unlink(path);
-}
-
-/* Damaged files read in batches: the same frames, then the same error at
- * the same offset, as frame by frame (t_pcap_truncated's cases). */
-static void t_batch_damage(void)
-{
-    struct bb b = {0};
-    three_records(&b);
-    static const struct {
-        size_t cut;
-        unsigned good;
-        uint64_t off;
-    } cases[] = {
-        {25, 0, 24}, {139, 0, 24}, {140, 1, UINT64_MAX}, {156, 1, 140},
-        {205, 1, 140}, {207, 2, 206}, {291, 2, 206}, {292, 3, UINT64_MAX},
-    };
-    for (size_t i = 0; i < ASC_ARRAY_LEN(cases); i++) {
-        const char *path = write_file("btrunc.pcap", b.d, cases[i].cut);
-        const char *paths[1] = {path};
-        struct asc_merge *m = NULL;
-        struct asc_err err = {0};
-        struct err_log log = {0};
-        struct asc_frame fr[8];
-        CHECK_EQ_U(asc_merge_open(paths, 1, &m, &err), 0);
-        if (!m)
-            continue;
-        unsigned n = 0;
-        size_t k;
-        while ((k = asc_merge_next_batch(m, fr, 8, on_err, &log)) > 0)
-            n += (unsigned)k;
-        CHECK_EQ_U(n, cases[i].good);
-        CHECK_EQ_U(log.calls, cases[i].off == UINT64_MAX ? 0u : 1u);
-        if (cases[i].off != UINT64_MAX) {
-            char at[64];
-            snprintf(at, sizeof(at), "at byte %llu", (unsigned long long)cases[i].off);
-            CHECK(strstr(log.last, at) != NULL);
-        }
-        asc_merge_close(m);
-        unlink(path);
-    }
-}
-
-/* Truncated under the map while read in batches: no SIGBUS, the damage is
- * reported, no frame is returned twice or out of order. */
-static void t_batch_shrinks(void)
-{
-    const char *path = write_batch_file("bshrink", 3000);
-    const char *paths[1] = {path};
-    struct asc_merge *m = NULL;
-    struct asc_err err = {0};
-    struct err_log log = {0};
-    struct asc_frame fr[16];
-    CHECK_EQ_U(asc_merge_open(paths, 1, &m, &err), 0);
-    if (!m)
-        return;
-    uint32_t idx = 0, bad = 0, sum = 0;
-    size_t k;
-    bool cut = false;
-    while ((k = asc_merge_next_batch(m, fr, 16, on_err, &log)) > 0) {
-        for (size_t j = 0; j < k; j++, idx++) {
-            for (uint32_t x = 0; x < fr[j].caplen; x++)
-                sum += fr[j].data[x];   /* touch every byte, as the decoder may */
-            if (fr[j].ts > 0 && fr[j].ts != (1700000000 + (int64_t)idx) * ASC_NS_PER_SEC + idx)
-                bad++;
-        }
-        if (!cut) {
-            CHECK_EQ_U(truncate(path, 100000), 0);
-            cut = true;
-        }
-    }
-    CHECK_EQ_U(log.calls, 1);
-    CHECK(strstr(log.last, "shrank") != NULL || strstr(log.last, "truncated") != NULL);
-    CHECK(idx >= 100 && idx < 3000);
-    CHECK_EQ_U(bad, 0);
-    if (log.calls != 1 || idx < 100 || idx >= 3000 || bad)
-        fprintf(stderr, "  %u frames, %u bad: %s (sum %u)\n", idx, bad, log.last, sum);
-    asc_merge_close(m);
-    unlink(path);
-}
-
 TEST_MAIN(T(t_pcap_micro_le), T(t_pcap_micro_be), T(t_pcap_nano_le), T(t_pcap_nano_be),
           T(t_pcap_snaplen_cut), T(t_pcapng_mixed), T(t_pcapng_tsresol), T(t_pcap_truncated),
           T(t_pcapng_truncated), T(t_pcapng_corrupt), T(t_not_a_capture), T(t_merge),
-          T(t_merge_damaged), T(t_stdin), T(t_stdin_file), T(t_open_stream), T(t_pcap_shrinks),
-          T(t_batch), T(t_batch_damage), T(t_batch_shrinks))
+          T(t_merge_damaged), T(t_stdin), T(t_stdin_file), T(t_open_stream), T(t_pcap_shrinks))

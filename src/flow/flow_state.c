@@ -11,7 +11,7 @@
  *
  * History: each letter appears at most once, so the node keeps the letters
  * as 4-bit codes (1..13, index into hist_letters + 1) in arrival order in
- * one word; flow_expand() spells them out.
+ * one word; flow_expand_live_rest() spells them out.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -223,56 +223,6 @@ static enum asc_tcp_state tcp_conn_state(const struct fnode *n)
     return ASC_CS_OTH;
 }
 
-static void expand_dir(const struct flow_spill *s, const struct fnode *n, int d,
-                       struct asc_flow_dir *o)
-{
-    const struct fdir *x = &n->dir[d];
-    o->ip_bytes = flow_bytes(s, n, d, CNT_IP);
-    o->pl_bytes = flow_bytes(s, n, d, CNT_PL);
-    o->wire_bytes = flow_bytes(s, n, d, CNT_WIRE);
-    o->pkts = x->pkts;
-    o->frames = x->frames;
-    o->tcp_flags = x->tcp_flags;
-    o->ttl_min = x->ttl_min == 0xff && !x->frames ? 0 : x->ttl_min;
-    o->ttl_max = x->ttl_max;
-    o->pad = 0;
-}
-
-void flow_expand(const struct flow_spill *s, const struct fnode *n, enum asc_flow_end why,
-                 struct asc_flow *f)
-{
-    memset(f, 0, sizeof(*f));
-    f->key = n->key;
-    f->first = n->first;
-    f->last = n->last;
-    expand_dir(s, n, 0, &f->dir[0]);
-    expand_dir(s, n, 1, &f->dir[1]);
-    f->end = (uint8_t)why;
-    switch (n->key.proto) {
-    case 6:
-        f->state = (uint8_t)tcp_conn_state(n);
-        break;
-    case 17:
-        f->state = n->dir[1].pkts ? (n->dir[0].pkts ? ASC_CS_SF : ASC_CS_SHR) : ASC_CS_S0;
-        break;
-    default:
-        f->state = ASC_CS_OTH;
-        break;
-    }
-    f->tun = (uint8_t)n->tun;
-    f->flags = n->flags & FN_PUBLIC_FLAGS;
-    size_t k = 0;
-    for (uint64_t h = n->hist; h && k < ASC_HIST_MAX; h >>= 4)
-        f->history[k++] = hist_letters[(h & 15) - 1];
-    f->syn_mss = n->syn_mss;
-    f->syn_wscale = n->syn_wscale;
-    f->syn_optlen = (uint8_t)n->syn_optlen;
-    f->syn_win = n->syn_win;
-    f->src_kind = ASC_SRC_PCAP;
-    f->sampling = 1;
-    f->seq = n->seq;
-}
-
 /* The per-packet view (flow_table.h, asc_flow_table_pkt), in two steps.
  * Brief: what the detectors' pkt_wanted filters read -- key, first seen,
  * per-direction packets. Full (flow_expand_live_rest): the rest of what
@@ -306,6 +256,37 @@ void flow_expand_live_rest(const struct fnode *n, struct asc_flow *f)
         f->history[k++] = hist_letters[(h & 15) - 1];
     f->history[k] = '\0';
     f->seq = n->seq;
+}
+
+void flow_expand(const struct flow_spill *s, const struct fnode *n, enum asc_flow_end why,
+                 struct asc_flow *f)
+{
+    memset(f, 0, sizeof(*f));
+    flow_expand_brief(n, f);
+    flow_expand_live_rest(n, f);
+    for (int d = 0; d < 2; d++) {
+        f->dir[d].ip_bytes = flow_bytes(s, n, d, CNT_IP);
+        f->dir[d].pl_bytes = flow_bytes(s, n, d, CNT_PL);
+        f->dir[d].wire_bytes = flow_bytes(s, n, d, CNT_WIRE);
+    }
+    f->end = (uint8_t)why;
+    switch (n->key.proto) {
+    case 6:
+        f->state = (uint8_t)tcp_conn_state(n);
+        break;
+    case 17:
+        f->state = n->dir[1].pkts ? (n->dir[0].pkts ? ASC_CS_SF : ASC_CS_SHR) : ASC_CS_S0;
+        break;
+    default:
+        f->state = ASC_CS_OTH;
+        break;
+    }
+    f->syn_mss = n->syn_mss;
+    f->syn_wscale = n->syn_wscale;
+    f->syn_optlen = (uint8_t)n->syn_optlen;
+    f->syn_win = n->syn_win;
+    f->src_kind = ASC_SRC_PCAP;
+    f->sampling = 1;
 }
 
 /* A SYN (no ACK) from the originator on a finished connection starts a new

@@ -14,6 +14,7 @@
  */
 #include "decode/dec_internal.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* ---- helpers shared by the layer decoders ---- */
@@ -238,7 +239,10 @@ static enum dec_state step(struct dec_ctx *c, enum dec_state s)
 void asc_decode(struct asc_pkt *p, int linktype, const uint8_t *data, uint32_t caplen,
                 uint32_t wirelen, asc_time ts)
 {
-    memset(p, 0, sizeof(*p));
+    /* Only the header: each IP layer is zeroed when it is started
+     * (ip.c, new_layer), and no reader looks past n_ipl. Clearing the
+     * whole 648-byte struct was a quarter of decode's time. */
+    memset(p, 0, offsetof(struct asc_pkt, ipl));
     if (!data)
         caplen = 0;
     p->ts = ts;

@@ -102,6 +102,12 @@ static inline uint32_t dec_sub0(uint32_t a, uint32_t b)
     return a > b ? a - b : 0;
 }
 
+/* express.c: Ethernet + IPv4/IPv6 fixed header in one step. True when it
+ * took the frame: the context is as the general walk leaves it after
+ * EXPRESS_STEPS states, ready for DS_L4. False: nothing was written. */
+#define EXPRESS_STEPS 3
+bool dec_express(struct dec_ctx *c);
+
 /* link.c */
 enum dec_state dec_eth(struct dec_ctx *c);
 enum dec_state dec_ethertype(struct dec_ctx *c);

@@ -236,6 +236,15 @@ static enum dec_state step(struct dec_ctx *c, enum dec_state s)
     return DS_DONE;
 }
 
+/* The express lane (express.c) is on unless a test turns it off to compare
+ * it with the general walk (asc_decode_set_express). */
+static bool express_on = true;
+
+void asc_decode_set_express(bool on)
+{
+    express_on = on;
+}
+
 void asc_decode(struct asc_pkt *p, int linktype, const uint8_t *data, uint32_t caplen,
                 uint32_t wirelen, asc_time ts)
 {
@@ -259,12 +268,19 @@ void asc_decode(struct asc_pkt *p, int linktype, const uint8_t *data, uint32_t c
         .end = caplen,
         .lim = DEC_NO_LIM,
     };
-    enum dec_state s = first_state(linktype, &c);
-    if (s == DS_DONE) {
-        dec_fail(&c, ASC_DEC_UNSUPPORTED, ASC_DR_LINKTYPE);
-        return;
+    enum dec_state s;
+    int steps = 0;
+    if (linktype == 1 && express_on && dec_express(&c)) {
+        s = DS_L4;
+        steps = EXPRESS_STEPS;
+    } else {
+        s = first_state(linktype, &c);
+        if (s == DS_DONE) {
+            dec_fail(&c, ASC_DEC_UNSUPPORTED, ASC_DR_LINKTYPE);
+            return;
+        }
     }
-    for (int steps = 0; s != DS_DONE; steps++) {
+    for (; s != DS_DONE; steps++) {
         if (steps >= DEC_MAX_STEPS) {
             dec_fail(&c, ASC_DEC_UNSUPPORTED, ASC_DR_DEPTH);
             break;

@@ -47,6 +47,11 @@ const char *asc_dec_status_name(enum asc_dec_status s);
 void asc_decode(struct asc_pkt *p, int linktype, const uint8_t *data, uint32_t caplen,
                 uint32_t wirelen, asc_time ts);
 
+/* Tests only: turn the express lane (decode/express.c) off or on, to check
+ * that it gives the same packets as the general walk. On by default;
+ * process-wide, so not while another thread decodes. */
+void asc_decode_set_express(bool on);
+
 /* True if the link type is one the decoder understands. */
 bool asc_decode_linktype_supported(int linktype);
 

@@ -59,7 +59,7 @@ static struct asc_ipl *new_layer(struct dec_ctx *c, enum asc_dec_reason r)
         return NULL;
     }
     struct asc_ipl *l = &p->ipl[p->n_ipl];
-    memset(l, 0, sizeof(*l));
+    asc_zero(l, sizeof(*l));
     l->l3_off = (uint16_t)c->off;
     l->tcp_wscale = 0xff;
     l->tun = c->tun;

@@ -261,7 +261,7 @@ void flow_expand_live_rest(const struct fnode *n, struct asc_flow *f)
 void flow_expand(const struct flow_spill *s, const struct fnode *n, enum asc_flow_end why,
                  struct asc_flow *f)
 {
-    memset(f, 0, sizeof(*f));
+    asc_zero(f, sizeof(*f));
     flow_expand_brief(n, f);
     flow_expand_live_rest(n, f);
     for (int d = 0; d < 2; d++) {

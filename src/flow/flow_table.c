@@ -137,7 +137,7 @@ static uint32_t node_alloc(struct asc_flow_table *t)
     uint32_t i = t->free_list;
     struct fnode *n = N(t, i);
     t->free_list = n->hnext;
-    memset(n, 0, sizeof(*n));
+    asc_zero(n, sizeof(*n));
     return i;
 }
 

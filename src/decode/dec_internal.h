@@ -81,7 +81,12 @@ enum dec_state dec_nonip(struct dec_ctx *c);
 /* True if n bytes at frame offset `at` are captured inside the current layer;
  * otherwise records TRUNCATED or INVALID with reason r and returns false. */
 bool dec_need_at(struct dec_ctx *c, uint32_t at, uint32_t n, enum asc_dec_reason r);
-bool dec_need(struct dec_ctx *c, uint32_t n, enum asc_dec_reason r);
+static inline bool dec_need(struct dec_ctx *c, uint32_t n, enum asc_dec_reason r)
+{
+    if ((uint64_t)c->off + n <= c->end)
+        return true; /* the common case, inline; dec_need_at records the fault */
+    return dec_need_at(c, c->off, n, r);
+}
 /* For tunnels guessed from a UDP port: 1 if n bytes are there, 0 if the
  * datagram is too short to be this tunnel (plain UDP, no fault), -1 if the
  * capture ended (TRUNCATED recorded). */

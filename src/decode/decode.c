@@ -51,11 +51,6 @@ bool dec_need_at(struct dec_ctx *c, uint32_t at, uint32_t n, enum asc_dec_reason
     return false;
 }
 
-bool dec_need(struct dec_ctx *c, uint32_t n, enum asc_dec_reason r)
-{
-    return dec_need_at(c, c->off, n, r);
-}
-
 int dec_tun_peek(struct dec_ctx *c, uint32_t n, enum asc_dec_reason r)
 {
     uint64_t want = (uint64_t)c->off + n;

@@ -44,30 +44,30 @@ static void tcp_options(struct asc_ipl *l, struct asc_cursor *opt)
  * checksum(2) urgent(2), options up to data offset * 4. */
 static enum dec_state dec_tcp(struct dec_ctx *c, struct asc_ipl *l)
 {
-    struct asc_cursor cur;
-    dec_cursor(c, &cur);
     if (!dec_need(c, 4, ASC_DR_TCP))
         return DS_DONE;
-    l->sport = asc_cur_be16(&cur);
-    l->dport = asc_cur_be16(&cur);
+    const uint8_t *q = c->data + c->off; /* fields below are inside dec_need's bounds */
+    l->sport = asc_load_be16(q);
+    l->dport = asc_load_be16(q + 2);
     if (!dec_need(c, 20, ASC_DR_TCP))
         return DS_DONE;
-    l->tcp_seq = asc_cur_be32(&cur);
-    l->tcp_ack = asc_cur_be32(&cur);
-    uint8_t doff = asc_cur_u8(&cur) >> 4;
-    l->tcp_flags = asc_cur_u8(&cur);
-    l->tcp_win = asc_cur_be16(&cur);
-    asc_cur_skip(&cur, 4);
+    l->tcp_seq = asc_load_be32(q + 4);
+    l->tcp_ack = asc_load_be32(q + 8);
+    uint8_t doff = q[12] >> 4;
+    l->tcp_flags = q[13];
+    l->tcp_win = asc_load_be16(q + 14);
     if (doff < 5)
         return dec_fail(c, ASC_DEC_INVALID, ASC_DR_TCP);
     uint32_t hlen = (uint32_t)doff * 4;
     if (!dec_need(c, hlen, ASC_DR_TCP))
         return DS_DONE;
     l->tcp_optlen = (uint8_t)(hlen - 20);
-    l->tcp_opts = l->tcp_optlen ? asc_cur_ptr(&cur) : NULL;
-    struct asc_cursor opt;
-    asc_cur_init(&opt, asc_cur_ptr(&cur), l->tcp_optlen);
-    tcp_options(l, &opt);
+    if (l->tcp_optlen) {
+        l->tcp_opts = q + 20;
+        struct asc_cursor opt;
+        asc_cur_init(&opt, q + 20, l->tcp_optlen);
+        tcp_options(l, &opt);
+    }
     l->payload_len = dec_sub0(dec_ip_room(l), hlen);
     l->l4_ok = true;
     return DS_DONE;
@@ -76,15 +76,14 @@ static enum dec_state dec_tcp(struct dec_ctx *c, struct asc_ipl *l)
 /* UDP (RFC 768): ports(4) length(2) checksum(2). */
 static enum dec_state dec_udp(struct dec_ctx *c, struct asc_ipl *l)
 {
-    struct asc_cursor cur;
-    dec_cursor(c, &cur);
     if (!dec_need(c, 4, ASC_DR_UDP))
         return DS_DONE;
-    l->sport = asc_cur_be16(&cur);
-    l->dport = asc_cur_be16(&cur);
+    const uint8_t *q = c->data + c->off; /* fields below are inside dec_need's bounds */
+    l->sport = asc_load_be16(q);
+    l->dport = asc_load_be16(q + 2);
     if (!dec_need(c, 8, ASC_DR_UDP))
         return DS_DONE;
-    uint32_t ulen = asc_cur_be16(&cur);
+    uint32_t ulen = asc_load_be16(q + 4);
     uint32_t room = dec_ip_room(l);
     if (ulen == 0 && c->jumbo && l->ipver == 6) /* RFC 2675 jumbo UDP */
         ulen = room;

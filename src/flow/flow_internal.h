@@ -112,6 +112,8 @@ int idle_class(const struct fnode *n);
 
 struct asc_dst_count *flow_dst_slot(struct asc_dst_count *tab, size_t nslots,
                                     const struct asc_addr *a);
+/* Prefetch the two slots flow_dst_slot would look at for a. */
+void flow_dst_prefetch(const struct asc_dst_count *tab, size_t nslots, const struct asc_addr *a);
 size_t flow_dst_top(const struct asc_dst_count *tab, size_t nslots, struct asc_dst_count *out,
                     size_t n);
 

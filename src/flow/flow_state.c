@@ -325,6 +325,13 @@ static uint64_t dst_hash(const struct asc_addr *a)
     return h ^ a->family;
 }
 
+void flow_dst_prefetch(const struct asc_dst_count *tab, size_t nslots, const struct asc_addr *a)
+{
+    uint64_t h = dst_hash(a);
+    __builtin_prefetch(&tab[h & (nslots - 1)], 1);
+    __builtin_prefetch(&tab[(h >> 32) & (nslots - 1)], 1);
+}
+
 /* Direct-mapped with replacement of the smaller entry, so heavy
  * destinations stay while one-off ones churn. */
 struct asc_dst_count *flow_dst_slot(struct asc_dst_count *tab, size_t nslots,

@@ -273,14 +273,28 @@ static uint64_t addr_hash(const struct asc_addr *a)
     return mix64(w0 ^ mix64(w1 ^ a->family));
 }
 
+/* One endpoint (address, port) of a key: the address folded to 64 bits
+ * with the family and port beside it (an IPv4 address is exact), then one
+ * xorshift-multiply-xorshift round, so that the sum in key_hash is not
+ * linear in the ports. */
+static inline uint64_t ep_hash(const struct asc_addr *a, uint16_t port)
+{
+    uint64_t w0, w1;
+    memcpy(&w0, a->b, 8);
+    memcpy(&w1, a->b + 8, 8);
+    uint64_t x = w0 ^ (w1 << 32 | w1 >> 32) ^ ((uint64_t)port << 40) ^ ((uint64_t)a->family << 56);
+    x ^= x >> 31;
+    x *= UINT64_C(0x9e3779b97f4a7c15);
+    x ^= x >> 29;
+    return x;
+}
+
 /* Direction-free: the same for (a,b) and (b,a). */
 static uint64_t key_hash(const struct asc_flow_key *k)
 {
-    uint64_t ha = addr_hash(&k->orig) + k->orig_port;
-    uint64_t hb = addr_hash(&k->resp) + k->resp_port;
-    uint64_t lo = ha < hb ? ha : hb, hi = ha < hb ? hb : ha;
-    return mix64(lo * 31 + hi) ^ mix64(((uint64_t)k->proto << 48) ^
-                                       ((uint64_t)k->vlan << 32) ^ k->tun_id);
+    uint64_t h = ep_hash(&k->orig, k->orig_port) + ep_hash(&k->resp, k->resp_port);
+    return mix64(h ^ ((uint64_t)k->proto << 48 | (uint64_t)k->vlan << 32 | k->tun_id) *
+                         UINT64_C(0xc2b2ae3d27d4eb4f));
 }
 
 static bool key_same(const struct asc_flow_key *a, const struct asc_flow_key *b)
@@ -521,13 +535,16 @@ static void frag_inner_frames(struct asc_flow_table *t, const struct frag_ent *e
     }
 }
 
-/* hh: the key's hash from asc_flow_table_hint, or NULL. */
+/* hk, hh: the layer's key and its hash from asc_flow_table_hint, or NULL. */
 static uint32_t account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
                               const struct asc_ipl *l, const struct asc_ipl *inner, asc_time ts,
-                              const uint64_t *hh)
+                              const struct asc_flow_key *hk, const uint64_t *hh)
 {
     struct asc_flow_key k;
-    key_from_layer(p, l, &k);
+    if (hk)
+        k = *hk;
+    else
+        key_from_layer(p, l, &k);
     bool later = l->frag == ASC_FRAG_LATER;
     if (later) {
         struct frag_ent *e = frag_slot(t, l);
@@ -601,6 +618,7 @@ const struct asc_flow *asc_flow_table_pkt_hinted(struct asc_flow_table *t,
     asc_flow_table_advance(t, ts);
     for (unsigned i = 0; i < p->n_ipl && i < ASC_MAX_IPL; i++)
         last = account_layer(t, p, &p->ipl[i], i + 1 < p->n_ipl ? &p->ipl[i + 1] : NULL, ts,
+                             hint && i < hint->n ? &hint->k[i] : NULL,
                              hint && i < hint->n ? &hint->h[i] : NULL);
     t->cur_node = 0;
     if (!t->want_current || !last)
@@ -628,9 +646,8 @@ void asc_flow_table_hint(const struct asc_flow_table *t, const struct asc_pkt *p
 {
     unsigned n = p->n_ipl < ASC_MAX_IPL ? p->n_ipl : ASC_MAX_IPL;
     for (unsigned i = 0; i < n; i++) {
-        struct asc_flow_key k;
-        key_from_layer(p, &p->ipl[i], &k);
-        hint->h[i] = key_hash(&k);
+        key_from_layer(p, &p->ipl[i], &hint->k[i]);
+        hint->h[i] = key_hash(&hint->k[i]);
         __builtin_prefetch(&t->buckets[hint->h[i] & (t->nbuckets - 1)]);
     }
     hint->n = n;
@@ -640,8 +657,12 @@ void asc_flow_table_hint_nodes(const struct asc_flow_table *t, const struct asc_
 {
     for (unsigned i = 0; i < hint->n && i < ASC_MAX_IPL; i++) {
         uint32_t x = t->buckets[hint->h[i] & (t->nbuckets - 1)];
-        if (!x)
+        if (!x) {
+            /* An empty chain: most likely a new flow, which will count
+             * towards its destination (create). */
+            flow_dst_prefetch(t->dst, DST_SLOTS, &hint->k[i].resp);
             continue;
+        }
         const char *n = (const char *)N(t, x);
         for (size_t off = 0; off < sizeof(struct fnode); off += 64)
             __builtin_prefetch(n + off, 1);

@@ -78,12 +78,13 @@ const struct asc_flow *asc_flow_table_pkt(struct asc_flow_table *t, const struct
 struct asc_flow_hint {
     unsigned n;                 /* layers hashed */
     uint64_t h[ASC_MAX_IPL];
+    struct asc_flow_key k[ASC_MAX_IPL]; /* the keys they hash, as seen on the wire */
 };
 void asc_flow_table_hint(const struct asc_flow_table *t, const struct asc_pkt *p,
                          struct asc_flow_hint *hint);
 void asc_flow_table_hint_nodes(const struct asc_flow_table *t, const struct asc_flow_hint *hint);
-/* asc_flow_table_pkt with the key hashes of asc_flow_table_hint(t, p, hint)
- * (not computed again); the same result. NULL hint: asc_flow_table_pkt. */
+/* asc_flow_table_pkt with the keys and hashes of asc_flow_table_hint(t, p,
+ * hint) (not computed again); the same result. NULL hint: asc_flow_table_pkt. */
 const struct asc_flow *asc_flow_table_pkt_hinted(struct asc_flow_table *t,
                                                  const struct asc_pkt *p,
                                                  const struct asc_flow_hint *hint);

@@ -406,8 +406,11 @@ static void read_loop(struct run *r, struct asc_merge *m, struct asc_flow_table 
         for (size_t i = 0; i < n; i++) {
             const struct asc_frame *fr = &b->fr[i];
             asc_decode(&b->pkt[i], fr->linktype, fr->data, fr->caplen, fr->wirelen, fr->ts);
-            asc_flow_table_hint(ft, &b->pkt[i], &b->hint[i]);
         }
+        /* A pass of its own: hinting right after decoding would read the
+         * addresses back while the decoder's stores are still pending. */
+        for (size_t i = 0; i < n; i++)
+            asc_flow_table_hint(ft, &b->pkt[i], &b->hint[i]);
         for (size_t i = 0; i < n; i++)
             asc_flow_table_hint_nodes(ft, &b->hint[i]);
         for (size_t i = 0; i < n; i++) {

@@ -289,12 +289,20 @@ static inline uint64_t ep_hash(const struct asc_addr *a, uint16_t port)
     return x;
 }
 
-/* Direction-free: the same for (a,b) and (b,a). */
-static uint64_t key_hash(const struct asc_flow_key *k)
+/* Direction-free: the same for (a,b) and (b,a). The key's parts may come
+ * from different places (key_hash, asc_flow_table_hint). */
+static inline uint64_t key_hash_of(const struct asc_addr *a, uint16_t pa,
+                                   const struct asc_addr *b, uint16_t pb,
+                                   const struct asc_flow_key *k)
 {
-    uint64_t h = ep_hash(&k->orig, k->orig_port) + ep_hash(&k->resp, k->resp_port);
+    uint64_t h = ep_hash(a, pa) + ep_hash(b, pb);
     return mix64(h ^ ((uint64_t)k->proto << 48 | (uint64_t)k->vlan << 32 | k->tun_id) *
                          UINT64_C(0xc2b2ae3d27d4eb4f));
+}
+
+static uint64_t key_hash(const struct asc_flow_key *k)
+{
+    return key_hash_of(&k->orig, k->orig_port, &k->resp, k->resp_port, k);
 }
 
 static bool key_same(const struct asc_flow_key *a, const struct asc_flow_key *b)
@@ -540,15 +548,22 @@ static uint32_t account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
                               const struct asc_ipl *l, const struct asc_ipl *inner, asc_time ts,
                               const struct asc_flow_key *hk, const uint64_t *hh)
 {
+    /* The hint's key is read in place: a fresh copy would be read back
+     * across the stores that made it, which the CPU cannot forward. */
     struct asc_flow_key k;
-    if (hk)
-        k = *hk;
-    else
+    const struct asc_flow_key *kp = hk;
+    if (!kp) {
         key_from_layer(p, l, &k);
+        kp = &k;
+    }
     bool later = l->frag == ASC_FRAG_LATER;
     if (later) {
         struct frag_ent *e = frag_slot(t, l);
         if (frag_match(e, l, ts)) {
+            if (kp != &k) {
+                k = *kp;
+                kp = &k;
+            }
             k.orig_port = e->sport;
             k.resp_port = e->dport;
             t->st.frag_later++;
@@ -563,8 +578,8 @@ static uint32_t account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
         e->dst = l->dst;
         e->id = l->frag_id;
         e->proto = l->proto;
-        e->sport = k.orig_port;
-        e->dport = k.resp_port;
+        e->sport = kp->orig_port;
+        e->dport = kp->resp_port;
         e->has_inner = inner != NULL;
         if (inner)
             key_from_layer(p, inner, &e->inner);
@@ -572,9 +587,9 @@ static uint32_t account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
         e->used = true;
     }
     /* A later fragment took its ports from the first: not the hinted key. */
-    uint64_t h = hh && !later ? *hh : key_hash(&k);
+    uint64_t h = hh && !later ? *hh : key_hash(kp);
     int dir = 0;
-    uint32_t i = lookup(t, &k, h, &dir);
+    uint32_t i = lookup(t, kp, h, &dir);
     if (i && ts >= deadline_of(t, N(t, i))) {
         retire(t, i, ASC_END_IDLE);
         i = 0;
@@ -586,7 +601,7 @@ static uint32_t account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
     }
     bool fresh = false;
     if (!i) {
-        i = create(t, &k, h);
+        i = create(t, kp, h);
         if (!i)
             return 0;
         fresh = true;
@@ -646,8 +661,12 @@ void asc_flow_table_hint(const struct asc_flow_table *t, const struct asc_pkt *p
 {
     unsigned n = p->n_ipl < ASC_MAX_IPL ? p->n_ipl : ASC_MAX_IPL;
     for (unsigned i = 0; i < n; i++) {
-        key_from_layer(p, &p->ipl[i], &hint->k[i]);
-        hint->h[i] = key_hash(&hint->k[i]);
+        const struct asc_ipl *l = &p->ipl[i];
+        struct asc_flow_key *k = &hint->k[i];
+        key_from_layer(p, l, k);
+        /* Addresses from the layer, not from k just written: loads across
+         * the stores that wrote k would wait for them. Same value. */
+        hint->h[i] = key_hash_of(&l->src, k->orig_port, &l->dst, k->resp_port, k);
         __builtin_prefetch(&t->buckets[hint->h[i] & (t->nbuckets - 1)]);
     }
     hint->n = n;

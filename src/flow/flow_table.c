@@ -322,22 +322,29 @@ static bool key_reversed(const struct asc_flow_key *a, const struct asc_flow_key
 }
 
 /* Find the flow for key k (as seen on the wire); *dir is 0 if k's sender is
- * the flow's originator, 1 otherwise. Returns a node index, 0 if none. */
+ * the flow's originator, 1 otherwise. Returns a node index, 0 if none. A
+ * flow found behind others in its chain moves to the front: its next
+ * packets then find it at the node the batch hint prefetched. */
 static uint32_t lookup(struct asc_flow_table *t, const struct asc_flow_key *k, uint64_t h,
                        int *dir)
 {
-    for (uint32_t i = t->buckets[h & (t->nbuckets - 1)]; i;) {
-        const struct fnode *n = N(t, i);
+    uint32_t *head = &t->buckets[h & (t->nbuckets - 1)];
+    struct fnode *prev = NULL;
+    for (uint32_t i = *head; i;) {
+        struct fnode *n = N(t, i);
         if (n->hash == (uint32_t)h) {
-            if (key_same(&n->key, k)) {
-                *dir = 0;
-                return i;
-            }
-            if (key_reversed(&n->key, k)) {
-                *dir = 1;
+            int d = key_same(&n->key, k) ? 0 : key_reversed(&n->key, k) ? 1 : -1;
+            if (d >= 0) {
+                *dir = d;
+                if (prev) {
+                    prev->hnext = n->hnext;
+                    n->hnext = *head;
+                    *head = i;
+                }
                 return i;
             }
         }
+        prev = n;
         i = n->hnext;
     }
     return 0;

@@ -171,24 +171,69 @@ void asc_jw_str(struct asc_jsonw *w, const char *key, const char *val)
         put(w, "null", 4);
 }
 
-/* Decimal digits of v, right-aligned in b[24]; returns the start. Faster
- * than snprintf on the per-flow output path. */
-static char *u64_digits(uint64_t v, char *b)
+static const char pairs[200] = "00010203040506070809101112131415161718192021222324"
+                               "25262728293031323334353637383940414243444546474849"
+                               "50515253545556575859606162636465666768697071727374"
+                               "75767778798081828384858687888990919293949596979899";
+
+/* Decimal digits of v, two at a time from a table: faster than snprintf
+ * and than one division per digit on the per-flow output path. */
+char *asc_jw_fmt_u64(char *p, uint64_t v)
 {
-    char *p = b + 24;
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    return p;
+    unsigned n = 1;
+    for (uint64_t x = v; x >= 10; x /= 10)
+        n++;
+    char *e = p + n;
+    char *q = e;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        q -= 2;
+        memcpy(q, pairs + 2 * r, 2);
+    }
+    if (v >= 10) {
+        q -= 2;
+        memcpy(q, pairs + 2 * v, 2);
+    } else {
+        *--q = (char)('0' + v);
+    }
+    return e;
+}
+
+/* Seconds with nine decimals, from integers (no float rounding). */
+char *asc_jw_fmt_time(char *p, asc_time t)
+{
+    uint64_t u = t < 0 ? (uint64_t)(-(t + 1)) + 1 : (uint64_t)t;
+    if (t < 0)
+        *p++ = '-';
+    p = asc_jw_fmt_u64(p, u / 1000000000u);
+    *p++ = '.';
+    unsigned f = (unsigned)(u % 1000000000u);
+    p[0] = (char)('0' + f / 100000000u);
+    f %= 100000000u;
+    for (int i = 3; i >= 0; i--) {
+        memcpy(p + 1 + 2 * i, pairs + 2 * (f % 100), 2);
+        f /= 100;
+    }
+    return p + 9;
+}
+
+char *asc_jw_reserve(struct asc_jsonw *w, size_t n)
+{
+    if (w->len + n + 1 > w->cap)
+        grow(w, n);
+    return w->buf + w->len;
+}
+
+void asc_jw_commit(struct asc_jsonw *w, char *end)
+{
+    w->len = (size_t)(end - w->buf);
 }
 
 void asc_jw_u64(struct asc_jsonw *w, const char *key, uint64_t v)
 {
-    char b[24];
-    char *p = u64_digits(v, b);
     prefix(w, key);
-    put(w, p, (size_t)(b + 24 - p));
+    asc_jw_commit(w, asc_jw_fmt_u64(asc_jw_reserve(w, ASC_JW_U64_MAX), v));
 }
 
 void asc_jw_raw(struct asc_jsonw *w, const char *s, size_t n)
@@ -198,22 +243,12 @@ void asc_jw_raw(struct asc_jsonw *w, const char *s, size_t n)
 
 void asc_jw_raw_u64(struct asc_jsonw *w, uint64_t v)
 {
-    char b[24];
-    char *p = u64_digits(v, b);
-    put(w, p, (size_t)(b + 24 - p));
+    asc_jw_commit(w, asc_jw_fmt_u64(asc_jw_reserve(w, ASC_JW_U64_MAX), v));
 }
 
 void asc_jw_raw_time(struct asc_jsonw *w, asc_time t)
 {
-    char b[24];
-    uint64_t u = t < 0 ? (uint64_t)(-(t + 1)) + 1 : (uint64_t)t;
-    if (t < 0)
-        putc1(w, '-');
-    char *p = u64_digits(u / 1000000000u, b);
-    put(w, p, (size_t)(b + 24 - p));
-    putc1(w, '.');
-    p = u64_digits(u % 1000000000u + 1000000000u, b);   /* 1 + nine digits */
-    put(w, p + 1, 9);
+    asc_jw_commit(w, asc_jw_fmt_time(asc_jw_reserve(w, ASC_JW_TIME_MAX), t));
 }
 
 void asc_jw_i64(struct asc_jsonw *w, const char *key, int64_t v)

@@ -45,6 +45,16 @@ void asc_jw_raw_char(struct asc_jsonw *w, char c);
 void asc_jw_raw(struct asc_jsonw *w, const char *s, size_t n);
 void asc_jw_raw_u64(struct asc_jsonw *w, uint64_t v);
 void asc_jw_raw_time(struct asc_jsonw *w, asc_time t);   /* as asc_jw_time */
+/* Direct writing for the per-flow line: asc_jw_reserve returns room for
+ * at least n more bytes at the end of the buffer; the caller writes there
+ * (same rules as the raw calls) and passes the end of what it wrote to
+ * asc_jw_commit. The fmt helpers write at p and return the new end. */
+char *asc_jw_reserve(struct asc_jsonw *w, size_t n);
+void asc_jw_commit(struct asc_jsonw *w, char *end);
+#define ASC_JW_U64_MAX 20   /* longest decimal uint64_t */
+#define ASC_JW_TIME_MAX 31  /* longest asc_jw_fmt_time output */
+char *asc_jw_fmt_u64(char *p, uint64_t v);
+char *asc_jw_fmt_time(char *p, asc_time t);
 /* A member whose value is already-formed JSON text (len bytes). */
 void asc_jw_member_raw(struct asc_jsonw *w, const char *key, const char *json, size_t len);
 /* Write the buffer to f and empty it; returns 0 or ASC_EIO. */

@@ -46,38 +46,46 @@ static int json_open(const struct asc_sink_conf *cf, void **state, struct asc_er
     return 0;
 }
 
-/* The flow record has a fixed layout, so it is written with the writer's
- * raw calls: keys are literals, and every string value comes from a fixed
- * ASCII alphabet (names, addresses, letters, base64) that needs no escaping. */
-#define KEY(w, lit) asc_jw_raw((w), (lit), sizeof(lit) - 1)
+/* The flow record has a fixed layout, so it is written straight into room
+ * reserved in the writer's buffer: keys are literals, and every string
+ * value comes from a fixed ASCII alphabet (names, addresses, letters,
+ * base64) that needs no escaping. Every piece has a bounded length, so one
+ * reservation of FLOW_MAX bytes covers the whole object. */
+#define FLOW_MAX 2048
+#define LIT(p, lit) (memcpy((p), (lit), sizeof(lit) - 1), (p) += sizeof(lit) - 1)
 
-static void raw_str(struct asc_jsonw *w, const char *s)
+/* A short string (at most 64 bytes) in quotes. */
+static char *qstr(char *p, const char *s)
 {
-    asc_jw_raw_char(w, '"');
-    asc_jw_raw(w, s, strlen(s));
-    asc_jw_raw_char(w, '"');
+    size_t n = strnlen(s, 64);
+    *p++ = '"';
+    memcpy(p, s, n);
+    p += n;
+    *p++ = '"';
+    return p;
 }
 
-static void put_dir(struct asc_jsonw *w, const struct asc_flow_dir *d, bool tcp)
+static char *put_dir(char *p, const struct asc_flow_dir *d, bool tcp)
 {
     char fl[12];
-    KEY(w, "{\"pkts\":");
-    asc_jw_raw_u64(w, d->pkts);
-    KEY(w, ",\"frames\":");
-    asc_jw_raw_u64(w, d->frames);
-    KEY(w, ",\"ip_bytes\":");
-    asc_jw_raw_u64(w, d->ip_bytes);
-    KEY(w, ",\"bytes\":");
-    asc_jw_raw_u64(w, d->pl_bytes);
-    KEY(w, ",\"wire_bytes\":");
-    asc_jw_raw_u64(w, d->wire_bytes);
-    KEY(w, ",\"tcp_flags\":");
-    raw_str(w, tcp ? asc_tcp_flags_str(d->tcp_flags, fl, sizeof(fl)) : "");
-    KEY(w, ",\"ttl_min\":");
-    asc_jw_raw_u64(w, d->frames ? d->ttl_min : 0);
-    KEY(w, ",\"ttl_max\":");
-    asc_jw_raw_u64(w, d->ttl_max);
-    asc_jw_raw_char(w, '}');
+    LIT(p, "{\"pkts\":");
+    p = asc_jw_fmt_u64(p, d->pkts);
+    LIT(p, ",\"frames\":");
+    p = asc_jw_fmt_u64(p, d->frames);
+    LIT(p, ",\"ip_bytes\":");
+    p = asc_jw_fmt_u64(p, d->ip_bytes);
+    LIT(p, ",\"bytes\":");
+    p = asc_jw_fmt_u64(p, d->pl_bytes);
+    LIT(p, ",\"wire_bytes\":");
+    p = asc_jw_fmt_u64(p, d->wire_bytes);
+    LIT(p, ",\"tcp_flags\":");
+    p = qstr(p, tcp ? asc_tcp_flags_str(d->tcp_flags, fl, sizeof(fl)) : "");
+    LIT(p, ",\"ttl_min\":");
+    p = asc_jw_fmt_u64(p, d->frames ? d->ttl_min : 0);
+    LIT(p, ",\"ttl_max\":");
+    p = asc_jw_fmt_u64(p, d->ttl_max);
+    *p++ = '}';
+    return p;
 }
 
 static const char *end_name(uint8_t e)
@@ -86,82 +94,94 @@ static const char *end_name(uint8_t e)
     return e < ASC_ARRAY_LEN(names) ? names[e] : "other";
 }
 
-static void put_syn(struct asc_jsonw *w, const struct asc_flow *f)
+static char *put_syn(char *p, const struct asc_flow *f)
 {
-    KEY(w, ",\"syn\":{\"mss\":");
-    asc_jw_raw_u64(w, f->syn_mss);
+    LIT(p, ",\"syn\":{\"mss\":");
+    p = asc_jw_fmt_u64(p, f->syn_mss);
     if (f->syn_wscale != 0xff) {
-        KEY(w, ",\"wscale\":");
-        asc_jw_raw_u64(w, f->syn_wscale);
+        LIT(p, ",\"wscale\":");
+        p = asc_jw_fmt_u64(p, f->syn_wscale);
     }
-    KEY(w, ",\"win\":");
-    asc_jw_raw_u64(w, f->syn_win);
-    KEY(w, ",\"optlen\":");
-    asc_jw_raw_u64(w, f->syn_optlen);
-    asc_jw_raw_char(w, '}');
+    LIT(p, ",\"win\":");
+    p = asc_jw_fmt_u64(p, f->syn_win);
+    LIT(p, ",\"optlen\":");
+    p = asc_jw_fmt_u64(p, f->syn_optlen);
+    *p++ = '}';
+    return p;
 }
 
 /* Where a flow record came from, for flow exports and Zeek logs. */
-static void put_origin(struct asc_jsonw *w, const struct asc_flow *f)
+static char *put_origin(char *p, const struct asc_flow *f)
 {
     static const char *const kinds[] = {"pcap", "netflow", "ipfix", "sflow", "zeek"};
-    KEY(w, ",\"source\":");
-    raw_str(w, f->src_kind < ASC_ARRAY_LEN(kinds) ? kinds[f->src_kind] : "other");
-    KEY(w, ",\"sampling\":");
-    asc_jw_raw_u64(w, f->sampling ? f->sampling : 1);
-    KEY(w, ",\"direction\":");
-    raw_str(w, (f->flags & ASC_FF_STITCHED) ? "stitched"
-               : (f->flags & ASC_FF_ONEWAY) ? "one_way"
-                                            : "biflow");
+    LIT(p, ",\"source\":");
+    p = qstr(p, f->src_kind < ASC_ARRAY_LEN(kinds) ? kinds[f->src_kind] : "other");
+    LIT(p, ",\"sampling\":");
+    p = asc_jw_fmt_u64(p, f->sampling ? f->sampling : 1);
+    LIT(p, ",\"direction\":");
+    if (f->flags & ASC_FF_STITCHED)
+        LIT(p, "\"stitched\"");
+    else if (f->flags & ASC_FF_ONEWAY)
+        LIT(p, "\"one_way\"");
+    else
+        LIT(p, "\"biflow\"");
+    return p;
+}
+
+/* The members from "first" to "community_id". */
+static char *put_key(char *p, const struct asc_flow *f)
+{
+    char a[ASC_ADDR_STRLEN], pn[8], cid[40];
+    const struct asc_flow_key *k = &f->key;
+    asc_community_id(k, 0, cid, sizeof(cid));
+    LIT(p, "\"first\":");
+    p = asc_jw_fmt_time(p, f->first);
+    LIT(p, ",\"last\":");
+    p = asc_jw_fmt_time(p, f->last);
+    LIT(p, ",\"duration\":");
+    p = asc_jw_fmt_time(p, f->last - f->first);
+    LIT(p, ",\"proto\":");
+    p = qstr(p, asc_proto_name(k->proto, pn, sizeof(pn)));
+    LIT(p, ",\"ip_proto\":");
+    p = asc_jw_fmt_u64(p, k->proto);
+    LIT(p, ",\"orig_addr\":");
+    p = qstr(p, asc_addr_str(&k->orig, a, sizeof(a)));
+    LIT(p, ",\"orig_port\":");
+    p = asc_jw_fmt_u64(p, k->orig_port);
+    LIT(p, ",\"resp_addr\":");
+    p = qstr(p, asc_addr_str(&k->resp, a, sizeof(a)));
+    LIT(p, ",\"resp_port\":");
+    p = asc_jw_fmt_u64(p, k->resp_port);
+    LIT(p, ",\"vlan\":");
+    p = asc_jw_fmt_u64(p, k->vlan);
+    LIT(p, ",\"tun_id\":");
+    p = asc_jw_fmt_u64(p, k->tun_id);
+    LIT(p, ",\"tunnel\":");
+    p = qstr(p, asc_tunnel_name(f->tun));
+    LIT(p, ",\"community_id\":");
+    return qstr(p, cid);
 }
 
 /* Render one flow as a JSON object into w (shared with other sinks). */
 void asc_json_flow(struct asc_jsonw *w, const struct asc_flow *f)
 {
-    char a[ASC_ADDR_STRLEN], pn[8], cid[40];
-    const struct asc_flow_key *k = &f->key;
-    asc_community_id(k, 0, cid, sizeof(cid));
     asc_jw_obj_open(w, NULL); /* the comma before it, if any, and nesting */
-    KEY(w, "\"first\":");
-    asc_jw_raw_time(w, f->first);
-    KEY(w, ",\"last\":");
-    asc_jw_raw_time(w, f->last);
-    KEY(w, ",\"duration\":");
-    asc_jw_raw_time(w, f->last - f->first);
-    KEY(w, ",\"proto\":");
-    raw_str(w, asc_proto_name(k->proto, pn, sizeof(pn)));
-    KEY(w, ",\"ip_proto\":");
-    asc_jw_raw_u64(w, k->proto);
-    KEY(w, ",\"orig_addr\":");
-    raw_str(w, asc_addr_str(&k->orig, a, sizeof(a)));
-    KEY(w, ",\"orig_port\":");
-    asc_jw_raw_u64(w, k->orig_port);
-    KEY(w, ",\"resp_addr\":");
-    raw_str(w, asc_addr_str(&k->resp, a, sizeof(a)));
-    KEY(w, ",\"resp_port\":");
-    asc_jw_raw_u64(w, k->resp_port);
-    KEY(w, ",\"vlan\":");
-    asc_jw_raw_u64(w, k->vlan);
-    KEY(w, ",\"tun_id\":");
-    asc_jw_raw_u64(w, k->tun_id);
-    KEY(w, ",\"tunnel\":");
-    raw_str(w, asc_tunnel_name(f->tun));
-    KEY(w, ",\"community_id\":");
-    raw_str(w, cid);
-    KEY(w, ",\"conn_state\":");
-    raw_str(w, asc_conn_state_name((enum asc_tcp_state)f->state));
-    KEY(w, ",\"history\":");
-    raw_str(w, f->history[0] ? f->history : "-");
-    KEY(w, ",\"end\":");
-    raw_str(w, end_name(f->end));
-    KEY(w, ",\"orig\":");
-    put_dir(w, &f->dir[0], k->proto == 6);
-    KEY(w, ",\"resp\":");
-    put_dir(w, &f->dir[1], k->proto == 6);
-    if (k->proto == 6 && (f->flags & ASC_FF_SYN_SEEN))
-        put_syn(w, f);
+    char *p = put_key(asc_jw_reserve(w, FLOW_MAX), f);
+    LIT(p, ",\"conn_state\":");
+    p = qstr(p, asc_conn_state_name((enum asc_tcp_state)f->state));
+    LIT(p, ",\"history\":");
+    p = qstr(p, f->history[0] ? f->history : "-");
+    LIT(p, ",\"end\":");
+    p = qstr(p, end_name(f->end));
+    LIT(p, ",\"orig\":");
+    p = put_dir(p, &f->dir[0], f->key.proto == 6);
+    LIT(p, ",\"resp\":");
+    p = put_dir(p, &f->dir[1], f->key.proto == 6);
+    if (f->key.proto == 6 && (f->flags & ASC_FF_SYN_SEEN))
+        p = put_syn(p, f);
     if (f->src_kind != ASC_SRC_PCAP)
-        put_origin(w, f);
+        p = put_origin(p, f);
+    asc_jw_commit(w, p);
     asc_jw_obj_close(w);
 }
 

@@ -87,6 +87,48 @@ static void test_json_escape(void)
     asc_jw_fini(&w);
 }
 
+/* The hand-written number formats against snprintf: every digit count,
+ * powers of ten and their neighbours, negative times, pseudo-random values;
+ * the writer grows past its first buffer on the way. */
+static void test_json_numbers(void)
+{
+    struct asc_jsonw w;
+    asc_jw_init(&w);
+    char want[64], got[64];
+    uint64_t x = 99, p10 = 1;
+    for (int i = 0; i < 4000; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint64_t v = i < 60 ? p10 + (uint64_t)(i % 3) - 1 : x >> (i % 64);
+        if (i < 60 && i % 3 == 2)
+            p10 *= 10;
+        if (i == 60)
+            v = UINT64_MAX;
+        size_t n0 = w.len;
+        asc_jw_raw_u64(&w, v);
+        snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+        CHECK(w.len - n0 == strlen(want));
+        memcpy(got, w.buf + n0, w.len - n0);
+        got[w.len - n0] = '\0';
+        CHECK_STR(got, want);
+        int64_t t = (int64_t)(x >> 1) * (i % 2 ? -1 : 1) / (i % 7 + 1);
+        if (i == 61)
+            t = INT64_MIN;
+        if (i == 62)
+            t = -1;
+        n0 = w.len;
+        asc_jw_raw_time(&w, t);
+        uint64_t u = t < 0 ? (uint64_t)(-(t + 1)) + 1 : (uint64_t)t;
+        snprintf(want, sizeof(want), "%s%llu.%09llu", t < 0 ? "-" : "",
+                 (unsigned long long)(u / 1000000000u), (unsigned long long)(u % 1000000000u));
+        CHECK(w.len - n0 == strlen(want));
+        memcpy(got, w.buf + n0, w.len - n0);
+        got[w.len - n0] = '\0';
+        CHECK_STR(got, want);
+    }
+    CHECK(w.len > 4096);
+    asc_jw_fini(&w);
+}
+
 static void test_addr(void)
 {
     struct asc_addr a, b;
@@ -98,4 +140,4 @@ static void test_addr(void)
     CHECK(asc_addr_parse("300.1.1.1", &a) == ASC_EINVAL);
 }
 
-TEST_MAIN(T(test_topk_vs_exact), T(test_json_escape), T(test_addr))
+TEST_MAIN(T(test_topk_vs_exact), T(test_json_escape), T(test_json_numbers), T(test_addr))

@@ -72,6 +72,9 @@ struct asc_flow_table {
     uint64_t seq;
     struct frag_ent *frags;
     struct asc_dst_count *dst;
+    asc_time min_idle;          /* the shortest idle timeout of any kind */
+    uint32_t *due;              /* process_slot's scratch: the flows of a slot */
+    size_t due_cap;
     bool want_current;          /* asc_flow_table_pkt returns the packet's flow */
     struct asc_flow cur;        /* that flow, rebuilt from its node */
     uint32_t cur_node;          /* its node until the next packet, 0 = none */
@@ -156,6 +159,11 @@ struct asc_flow_table *asc_flow_table_new(const struct asc_flow_conf *cf, asc_fl
         return NULL;
     struct asc_flow_table *t = asc_xcalloc(1, sizeof(*t));
     t->cf = *cf;
+    t->min_idle = cf->tcp_idle;
+    const asc_time idles[] = {cf->tcp_init_idle, cf->tcp_closed_idle, cf->udp_idle, cf->icmp_idle,
+                              cf->other_idle};
+    for (size_t k = 0; k < ASC_ARRAY_LEN(idles); k++)
+        t->min_idle = ASC_MIN(t->min_idle, idles[k]);
     t->emit = emit;
     t->ctx = ctx;
     t->cur.src_kind = ASC_SRC_PCAP;
@@ -180,6 +188,7 @@ void asc_flow_table_free(struct asc_flow_table *t)
     for (size_t i = 0; i < t->nchunks; i++)
         munmap(t->chunks[i], CHUNK_BYTES);
     free(t->chunks);
+    free(t->due);
     free(t->buckets);
     free(t->frags);
     free(t->dst);
@@ -216,6 +225,16 @@ static asc_time deadline_of(const struct asc_flow_table *t, const struct fnode *
     if (t->cf.active > 0 && n->first + t->cf.active < d)
         d = n->first + t->cf.active;
     return d;
+}
+
+/* ts is past n's deadline. Most packets come well within the shortest
+ * idle timeout of the last one and before the active timeout: that test
+ * first, the per-state deadline only when it fails. */
+static bool expired_at(const struct asc_flow_table *t, const struct fnode *n, asc_time ts)
+{
+    if (ts - n->last < t->min_idle && (t->cf.active <= 0 || ts < n->first + t->cf.active))
+        return false;
+    return ts >= deadline_of(t, n);
 }
 
 static int64_t sec_ceil(asc_time ns)
@@ -399,19 +418,33 @@ static void retire(struct asc_flow_table *t, uint32_t i, enum asc_flow_end why)
     node_release(t, i);
 }
 
+/* Flows of a due slot are first gathered (the walk is a chain of node
+ * loads; the rest of each node is prefetched on the way), then handled in
+ * the same order with the hash bucket of a flow a few places ahead
+ * prefetched, so that the unlinking's misses overlap. */
+#define SLOT_AHEAD 4
+
 static void process_slot(struct asc_flow_table *t, int64_t sec, asc_time now)
 {
     uint32_t *slot = &t->wheel[(uint64_t)sec & (WHEEL_SLOTS - 1)];
-    uint32_t list = *slot;
-    *slot = 0;
+    size_t k = 0;
     /* Re-arming may put flows back into this very slot (a later round),
-     * so walk a detached list. */
-    while (list) {
-        uint32_t i = list;
+     * so the list is detached first. */
+    for (uint32_t i = *slot; i; i = N(t, i)->tnext) {
+        if (k == t->due_cap) {
+            t->due_cap = t->due_cap ? 2 * t->due_cap : 1024;
+            t->due = asc_xrealloc(t->due, t->due_cap, sizeof(*t->due));
+        }
+        t->due[k++] = i;
+        __builtin_prefetch((const char *)N(t, i) + 64);
+        __builtin_prefetch((const char *)N(t, i) + sizeof(struct fnode) - 1);
+    }
+    *slot = 0;
+    for (size_t j = 0; j < k; j++) {
+        if (j + SLOT_AHEAD < k)
+            __builtin_prefetch(&t->buckets[N(t, t->due[j + SLOT_AHEAD])->hash & (t->nbuckets - 1)]);
+        uint32_t i = t->due[j];
         struct fnode *n = N(t, i);
-        list = n->tnext;
-        if (list)
-            N(t, list)->tprev = 0;
         n->tprev = n->tnext = 0;
         asc_time d = deadline_of(t, n);
         if (d <= now) {
@@ -597,7 +630,7 @@ static uint32_t account_layer(struct asc_flow_table *t, const struct asc_pkt *p,
     uint64_t h = hh && !later ? *hh : key_hash(kp);
     int dir = 0;
     uint32_t i = lookup(t, kp, h, &dir);
-    if (i && ts >= deadline_of(t, N(t, i))) {
+    if (i && expired_at(t, N(t, i), ts)) {
         retire(t, i, ASC_END_IDLE);
         i = 0;
     }

@@ -42,16 +42,32 @@ static bool v6_ext(uint8_t nh)
     }
 }
 
-/* The layer as new_layer (ip.c) starts it at the express lane's offset. */
-static struct asc_ipl *express_layer(struct dec_ctx *c, uint8_t ipver)
+/* The layer as new_layer (ip.c) starts it at the express lane's offset,
+ * with its addresses (alen bytes each, at src and src + alen). */
+static struct asc_ipl *express_layer(struct dec_ctx *c, uint8_t ipver, const uint8_t *src,
+                                     size_t alen)
 {
     struct asc_ipl *l = &c->p->ipl[0];
     asc_zero(l, sizeof(*l));
     l->l3_off = ETH_HLEN;
     l->tcp_wscale = 0xff;
     l->ipver = ipver;
+    l->src.family = l->dst.family = ipver == 4 ? ASC_AF_INET : ASC_AF_INET6;
+    memcpy(l->src.b, src, alen);
+    memcpy(l->dst.b, src + alen, alen);
     c->p->n_ipl = 1;
     return l;
+}
+
+/* The bounds the general walk leaves: the datagram ends where the IP
+ * length says (dec_set_lim), the transport header follows the IP header. */
+static bool express_bounds(struct dec_ctx *c, uint32_t ip_len, uint32_t hdr_len)
+{
+    c->lim = ETH_HLEN + ip_len;
+    if (c->lim < c->end)
+        c->end = c->lim;
+    c->off = ETH_HLEN + hdr_len;
+    return true;
 }
 
 static bool express_v4(struct dec_ctx *c, const uint8_t *q)
@@ -64,21 +80,13 @@ static bool express_v4(struct dec_ctx *c, const uint8_t *q)
     uint16_t fragw = asc_load_be16(q + 6);
     if ((q[0] >> 4) != 4 || ihl < 20 || total < ihl || ihl > room || (fragw & 0x3fff) != 0)
         return false;
-    struct asc_ipl *l = express_layer(c, 4);
-    l->src.family = ASC_AF_INET;
-    memcpy(l->src.b, q + 12, 4);
-    l->dst.family = ASC_AF_INET;
-    memcpy(l->dst.b, q + 16, 4);
+    struct asc_ipl *l = express_layer(c, 4, q + 12, 4);
     l->proto = q[9];
     l->ttl = q[8];
     l->ip_id = asc_load_be16(q + 4);
     l->ip_len = total;
     l->hdr_len = ihl;
-    c->lim = ETH_HLEN + total;
-    if (c->lim < c->end)
-        c->end = c->lim;
-    c->off = ETH_HLEN + ihl;
-    return true;
+    return express_bounds(c, total, ihl);
 }
 
 static bool express_v6(struct dec_ctx *c, const uint8_t *q)
@@ -89,20 +97,12 @@ static bool express_v6(struct dec_ctx *c, const uint8_t *q)
     uint8_t nh = q[6];
     if ((q[0] >> 4) != 6 || v6_ext(nh))
         return false;
-    struct asc_ipl *l = express_layer(c, 6);
-    l->src.family = ASC_AF_INET6;
-    memcpy(l->src.b, q + 8, 16);
-    l->dst.family = ASC_AF_INET6;
-    memcpy(l->dst.b, q + 24, 16);
+    struct asc_ipl *l = express_layer(c, 6, q + 8, 16);
     l->proto = nh;
     l->ttl = q[7];
     l->hdr_len = 40;
     l->ip_len = 40u + plen;
-    c->lim = ETH_HLEN + 40u + plen;
-    if (c->lim < c->end)
-        c->end = c->lim;
-    c->off = ETH_HLEN + 40;
-    return true;
+    return express_bounds(c, 40u + plen, 40);
 }
 
 bool dec_express(struct dec_ctx *c)

@@ -232,6 +232,20 @@ static inline void three_records(struct bb *b)
     pcap_rec(b, 3, 0, 70, 70, 3);
 }
 
+/* three_records() cut at `cut` bytes: frames still read before the damage,
+ * and the byte offset the error names (UINT64_MAX: a clean end). */
+struct cut_case {
+    size_t cut;
+    unsigned good;
+    uint64_t off;
+};
+static const struct cut_case three_record_cuts[] = {
+    {24, 0, UINT64_MAX},  {25, 0, 24},          {39, 0, 24},   {40, 0, 24},
+    {139, 0, 24},         {140, 1, UINT64_MAX}, {145, 1, 140}, {156, 1, 140},
+    {205, 1, 140},        {206, 2, UINT64_MAX}, {207, 2, 206}, {291, 2, 206},
+    {292, 3, UINT64_MAX},
+};
+
 struct err_log {
     unsigned calls;
     char last[256];

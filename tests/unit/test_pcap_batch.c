@@ -94,15 +94,8 @@ static void t_batch_damage(void)
 {
     struct bb b = {0};
     three_records(&b);
-    static const struct {
-        size_t cut;
-        unsigned good;
-        uint64_t off;
-    } cases[] = {
-        {25, 0, 24}, {139, 0, 24}, {140, 1, UINT64_MAX}, {156, 1, 140},
-        {205, 1, 140}, {207, 2, 206}, {291, 2, 206}, {292, 3, UINT64_MAX},
-    };
-    for (size_t i = 0; i < ASC_ARRAY_LEN(cases); i++) {
+    const struct cut_case *cases = three_record_cuts;
+    for (size_t i = 0; i < ASC_ARRAY_LEN(three_record_cuts); i++) {
         const char *path = write_file("btrunc.pcap", b.d, cases[i].cut);
         struct err_log log = {0};
         struct asc_frame fr[8];

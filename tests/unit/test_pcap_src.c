@@ -233,17 +233,8 @@ static void t_pcap_truncated(void)
 {
     struct bb b = {0};
     three_records(&b);
-    static const struct {
-        size_t cut;
-        unsigned good;
-        uint64_t off;
-    } cases[] = {
-        {24, 0, UINT64_MAX},  {25, 0, 24},          {39, 0, 24},   {40, 0, 24},
-        {139, 0, 24},         {140, 1, UINT64_MAX}, {145, 1, 140}, {156, 1, 140},
-        {205, 1, 140},        {206, 2, UINT64_MAX}, {207, 2, 206}, {291, 2, 206},
-        {292, 3, UINT64_MAX},
-    };
-    for (size_t i = 0; i < ASC_ARRAY_LEN(cases); i++) {
+    const struct cut_case *cases = three_record_cuts;
+    for (size_t i = 0; i < ASC_ARRAY_LEN(three_record_cuts); i++) {
         const char *path = write_file("trunc.pcap", b.d, cases[i].cut);
         expect_damage(path, cases[i].good, cases[i].off);
         unlink(path);

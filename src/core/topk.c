@@ -102,41 +102,42 @@ static void index_delete(struct asc_topk *t, size_t s)
     t->index[s] = -1;
 }
 
-static uint64_t hcount(const struct asc_topk *t, size_t h)
+/* The heap entry x goes to position h; pos follows it. */
+static inline void hset(struct asc_topk *t, size_t h, struct hent x)
 {
-    return t->heap[h].count;
+    t->heap[h] = x;
+    t->pos[x.item] = (int32_t)h;
 }
 
-static void hswap(struct asc_topk *t, size_t a, size_t b)
-{
-    struct hent x = t->heap[a];
-    t->heap[a] = t->heap[b];
-    t->heap[b] = x;
-    t->pos[t->heap[a].item] = (int32_t)a;
-    t->pos[t->heap[b].item] = (int32_t)b;
-}
-
+/* Both sifts move a hole rather than swapping at each level: the same
+ * moves as a swap per level (ties stay where they are; between equal
+ * children the left one goes), with half the writes. */
 static void sift_up(struct asc_topk *t, size_t h)
 {
-    while (h > 0 && hcount(t, (h - 1) / 2) > hcount(t, h)) {
-        hswap(t, h, (h - 1) / 2);
+    struct hent x = t->heap[h];
+    while (h > 0 && t->heap[(h - 1) / 2].count > x.count) {
+        hset(t, h, t->heap[(h - 1) / 2]);
         h = (h - 1) / 2;
     }
+    hset(t, h, x);
 }
 
 static void sift_down(struct asc_topk *t, size_t h)
 {
+    struct hent x = t->heap[h];
+    size_t n = t->n;
     for (;;) {
-        size_t l = 2 * h + 1, r = l + 1, m = h;
-        if (l < t->n && hcount(t, l) < hcount(t, m))
-            m = l;
-        if (r < t->n && hcount(t, r) < hcount(t, m))
-            m = r;
-        if (m == h)
-            return;
-        hswap(t, h, m);
-        h = m;
+        size_t c = 2 * h + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && t->heap[c + 1].count < t->heap[c].count)
+            c++;
+        if (t->heap[c].count >= x.count)
+            break;
+        hset(t, h, t->heap[c]);
+        h = c;
     }
+    hset(t, h, x);
 }
 
 void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, uint64_t aux)

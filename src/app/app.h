@@ -24,6 +24,8 @@ struct asc_pipe_conf {
     struct asc_sink_conf sink_conf;
     bool progress;                        /* show progress on a terminal */
     bool no_detect;                       /* run no detector (flows only) */
+    bool no_talkers;                      /* the caller discards the run summary
+                                             (flows): keep no top-talker sketch */
     struct asc_conf *conf;                /* detector settings (--set), may be NULL */
     struct asc_enricher *enr;             /* enrichment, may be NULL */
     bool no_stitch;                       /* keep one-way export records apart */

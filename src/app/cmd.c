@@ -160,6 +160,7 @@ int asc_cmd_flows(int argc, char **argv)
     pc.sink = asc_sink_find("json");
     pc.sink_conf.path = "-";
     pc.no_detect = true;
+    pc.no_talkers = true;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {

@@ -98,8 +98,10 @@ static void on_flow(void *ctx, const struct asc_flow *f)
     r->sum->flows_emitted++;
     if (f->src_kind == ASC_SRC_ZEEK)
         asc_flowin_note_time(r->sum, f);
-    asc_topk_add(r->talkers, &f->key.orig, by, pk);
-    asc_topk_add(r->talkers, &f->key.resp, by, pk);
+    if (r->talkers) {
+        asc_topk_add(r->talkers, &f->key.orig, by, pk);
+        asc_topk_add(r->talkers, &f->key.resp, by, pk);
+    }
     if (r->q)
         memcpy(asc_detq_put(r->q, REC_FLOW, sizeof(*f)), f, sizeof(*f));
     else
@@ -432,7 +434,7 @@ int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum
     sum->n_inputs = pc->n_inputs;
     sum->enr = pc->enr;
     r.emitter = (struct asc_emitter){.ctx = &r, .emit = on_incident};
-    r.talkers = asc_topk_new(1024);
+    r.talkers = pc->no_talkers ? NULL : asc_topk_new(1024);
     asc_inputs_split(pc->inputs, pc->n_inputs, &in);
     r.fi = asc_flowin_new(pc, on_flow, &r);
     if (asc_merge_open(in.caps, in.n_caps, &m, err) != 0)
@@ -461,7 +463,7 @@ int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum
     det_stats(&r, sum);
     sum->inputs_damaged = asc_merge_damaged(m);
     sum->flowin = *asc_fi_stats(r.fi);
-    sum->n_talkers = asc_topk_list(r.talkers, sum->talkers, ASC_SUM_TOP);
+    sum->n_talkers = r.talkers ? asc_topk_list(r.talkers, sum->talkers, ASC_SUM_TOP) : 0;
     sum->n_dst = asc_flow_table_top_dst(ft, sum->dst, ASC_SUM_TOP);
     struct asc_jsonw sw;
     asc_jw_init(&sw);

@@ -14,18 +14,18 @@
 #include "core/hll.h"
 
 struct hent {
-    uint64_t count;     /* the item's count, kept equal to items[item].count */
+    uint64_t count; /* the item's count, kept equal to items[item].count */
     int32_t item;
 };
 
 struct asc_topk {
     size_t k, n;
     struct asc_topk_item *items;
-    int32_t *index;       /* slot -> item, -1 empty; size idx_cap */
-    uint64_t *ihash;      /* slot -> the item's hash (compared before the key) */
-    uint64_t *item_hash;  /* item -> its hash */
-    struct hent *heap;    /* min-heap of items by count */
-    int32_t *pos;         /* item -> its position in heap */
+    int32_t *index;      /* slot -> item, -1 empty; size idx_cap */
+    uint64_t *ihash;     /* slot -> the item's hash (compared before the key) */
+    uint64_t *item_hash; /* item -> its hash */
+    struct hent *heap;   /* min-heap of items by count */
+    int32_t *pos;        /* item -> its position in heap */
     size_t idx_cap;
     uint64_t total;
 };

@@ -29,27 +29,27 @@
 #include "source/fi_internal.h"
 
 #define NIL UINT32_MAX
-#define PREFETCH_AHEAD 6    /* expiry: index slots read this many records ahead */
+#define PREFETCH_AHEAD 6 /* expiry: index slots read this many records ahead */
 
 struct sent {
     asc_time arrival;
-    uint64_t seq;               /* arrival number: the latest match wins */
+    uint64_t seq; /* arrival number: the latest match wins */
     uint32_t hash;
-    bool live;                  /* false: a hole left by a match */
+    bool live; /* false: a hole left by a match */
     struct asc_flow f;
 };
 
 struct islot {
-    uint32_t hash, idx;         /* idx: ring slot, NIL: empty */
+    uint32_t hash, idx; /* idx: ring slot, NIL: empty */
 };
 
 struct fi_stitch {
     struct sent *ring;
-    size_t cap;                 /* live records at most */
-    size_t rcap, rmax;          /* ring slots now, and at most */
-    size_t head, used, n;       /* first slot, slots in use (live + holes), live */
+    size_t cap;           /* live records at most */
+    size_t rcap, rmax;    /* ring slots now, and at most */
+    size_t head, used, n; /* first slot, slots in use (live + holes), live */
     struct islot *index;
-    size_t nb;                  /* index slots, a power of two >= 2 cap */
+    size_t nb; /* index slots, a power of two >= 2 cap */
     uint64_t seq;
 };
 
@@ -57,7 +57,7 @@ struct fi_stitch *fi_stitch_new(size_t cap)
 {
     struct fi_stitch *s = asc_xcalloc(1, sizeof(*s));
     s->cap = cap > (NIL - 1) / 2 ? (NIL - 1) / 2 : cap;
-    s->nb = 64;     /* the index holds live records only: at most cap */
+    s->nb = 64; /* the index holds live records only: at most cap */
     while (s->nb < 2 * s->cap && s->nb < (1u << 25))
         s->nb <<= 1;
     if (s->cap > s->nb / 2)
@@ -229,14 +229,14 @@ static void merge_emit(struct asc_fi *fi, const struct asc_flow *a, const struct
 
 static uint32_t take_slot(struct asc_fi *fi, struct fi_stitch *s)
 {
-    if (s->n >= s->cap && s->n) {   /* full: the oldest leaves one-way */
+    if (s->n >= s->cap && s->n) { /* full: the oldest leaves one-way */
         uint32_t old = (uint32_t)s->head;
         struct asc_flow f = s->ring[old].f;
         unlink_entry(s, old);
         fi_cnt(fi, ASC_FI_STITCH_EVICTED);
         emit_oneway(fi, &f);
     }
-    if (s->used == s->rcap)     /* no slot left: grow, or pack out the holes */
+    if (s->used == s->rcap) /* no slot left: grow, or pack out the holes */
         ring_full(s);
     s->used++;
     return (uint32_t)ring_at(s, s->used - 1);
@@ -273,7 +273,7 @@ void fi_stitch_prefetch(struct asc_fi *fi, const struct asc_flow *f)
 void fi_stitch_put(struct asc_fi *fi, struct asc_flow *f)
 {
     struct fi_stitch *s = fi->stitch;
-    if (!s->index) {    /* made on the first record: captures of packets never need it */
+    if (!s->index) { /* made on the first record: captures of packets never need it */
         s->index = asc_xmalloc(s->nb * sizeof(*s->index));
         memset(s->index, 0xff, s->nb * sizeof(*s->index));
     }
@@ -315,7 +315,7 @@ void fi_stitch_expire(struct asc_fi *fi, asc_time now, bool all)
     while (s->n) {
         struct sent *e = &s->ring[s->head];
         if (!all && now - e->arrival <= fi->cf.stitch_window) {
-            for (size_t k = 1; k < 2 * PREFETCH_AHEAD; k++)   /* for the next call */
+            for (size_t k = 1; k < 2 * PREFETCH_AHEAD; k++) /* for the next call */
                 prefetch_slot(s, k);
             break;
         }

@@ -52,21 +52,20 @@ static void ref_oneway(struct ref *r, size_t i)
 
 static bool ref_reversed(const struct asc_flow_key *a, const struct asc_flow_key *b)
 {
-    return a->proto == b->proto && a->orig_port == b->resp_port &&
-           a->resp_port == b->orig_port && !asc_addr_cmp(&a->orig, &b->resp) &&
-           !asc_addr_cmp(&a->resp, &b->orig);
+    return a->proto == b->proto && a->orig_port == b->resp_port && a->resp_port == b->orig_port &&
+           !asc_addr_cmp(&a->orig, &b->resp) && !asc_addr_cmp(&a->resp, &b->orig);
 }
 
 static void ref_put(struct ref *r, const struct asc_flow *f)
 {
-    for (size_t j = r->n; j-- > 0;) {   /* latest arrival first */
+    for (size_t j = r->n; j-- > 0;) { /* latest arrival first */
         const struct asc_flow *e = &r->w[j];
         if (!ref_reversed(&e->key, &f->key) || f->first > e->last + r->slack ||
             e->first > f->last + r->slack)
             continue;
         /* The originator: earlier start; on a tie the higher port (no ICMP here). */
-        bool e_orig = e->first != f->first ? e->first < f->first
-                                           : e->key.orig_port >= e->key.resp_port;
+        bool e_orig =
+            e->first != f->first ? e->first < f->first : e->key.orig_port >= e->key.resp_port;
         const struct asc_flow *o = e_orig ? e : f, *p = e_orig ? f : e;
         struct asc_flow m = *o;
         m.dir[1] = p->dir[0];
@@ -107,7 +106,7 @@ static void mkflow(struct asc_flow *f, uint64_t x, asc_time now, uint32_t id)
     f->key.resp_port = ports[(x >> 24) % 3];
     f->first = now - (asc_time)((x >> 28) % 20) * ASC_NS_PER_SEC;
     f->last = f->first + (asc_time)((x >> 36) % 10) * ASC_NS_PER_SEC;
-    f->dir[0].pkts = id;   /* names the record */
+    f->dir[0].pkts = id; /* names the record */
     f->dir[0].frames = id;
 }
 

@@ -181,8 +181,13 @@ static const char pairs[200] = "000102030405060708091011121314151617181920212223
 char *asc_jw_fmt_u64(char *p, uint64_t v)
 {
     unsigned n = 1;
-    for (uint64_t x = v; x >= 10; x /= 10)
-        n++;
+    if (v >= 10000) { /* digit count; most values are short */
+        n = 5;
+        for (uint64_t x = v / 10000; x >= 10; x /= 10)
+            n++;
+    } else {
+        n += (v >= 10) + (v >= 100) + (v >= 1000);
+    }
     char *e = p + n;
     char *q = e;
     while (v >= 100) {

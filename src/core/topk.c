@@ -14,17 +14,18 @@
 #include "core/hll.h"
 
 struct hent {
-    uint64_t count;     /* the item's count, kept equal to items[item].count */
+    uint64_t count; /* the item's count, kept equal to items[item].count */
     int32_t item;
 };
 
 struct asc_topk {
     size_t k, n;
     struct asc_topk_item *items;
-    int32_t *index;       /* slot -> item, -1 empty; size idx_cap */
-    uint64_t *ihash;      /* slot -> the item's hash (compared before the key) */
-    struct hent *heap;    /* min-heap of items by count */
-    int32_t *pos;         /* item -> its position in heap */
+    int32_t *index;      /* slot -> item, -1 empty; size idx_cap */
+    uint64_t *ihash;     /* slot -> the item's hash (compared before the key) */
+    uint64_t *item_hash; /* item -> its hash */
+    struct hent *heap;   /* min-heap of items by count */
+    int32_t *pos;        /* item -> its position in heap */
     size_t idx_cap;
     uint64_t total;
 };
@@ -47,6 +48,7 @@ struct asc_topk *asc_topk_new(size_t k)
     t->index = asc_xmalloc(t->idx_cap * sizeof(*t->index));
     memset(t->index, 0xff, t->idx_cap * sizeof(*t->index));
     t->ihash = asc_xcalloc(t->idx_cap, sizeof(*t->ihash));
+    t->item_hash = asc_xcalloc(k, sizeof(*t->item_hash));
     t->heap = asc_xcalloc(k, sizeof(*t->heap));
     t->pos = asc_xcalloc(k, sizeof(*t->pos));
     return t;
@@ -59,6 +61,7 @@ void asc_topk_free(struct asc_topk *t)
     free(t->items);
     free(t->index);
     free(t->ihash);
+    free(t->item_hash);
     free(t->heap);
     free(t->pos);
     free(t);
@@ -74,15 +77,20 @@ static size_t find_slot_h(const struct asc_topk *t, const struct asc_addr *a, ui
     return s;
 }
 
-static size_t find_slot(const struct asc_topk *t, const struct asc_addr *a)
+/* The slot that holds item it (hash h). */
+static size_t item_slot(const struct asc_topk *t, int32_t it, uint64_t h)
 {
-    return find_slot_h(t, a, khash(a));
+    size_t m = t->idx_cap - 1, s = h & m;
+    while (t->index[s] != it)
+        s = (s + 1) & m;
+    return s;
 }
 
 static void index_set(struct asc_topk *t, size_t s, int32_t item, uint64_t h)
 {
     t->index[s] = item;
     t->ihash[s] = h;
+    t->item_hash[item] = h;
 }
 
 /* Remove the index entry at slot s: later entries of its probe run shift
@@ -102,41 +110,65 @@ static void index_delete(struct asc_topk *t, size_t s)
     t->index[s] = -1;
 }
 
-static uint64_t hcount(const struct asc_topk *t, size_t h)
+/* The heap entry x goes to position h; pos follows it. */
+static inline void hset(struct asc_topk *t, size_t h, struct hent x)
 {
-    return t->heap[h].count;
+    t->heap[h] = x;
+    t->pos[x.item] = (int32_t)h;
 }
 
-static void hswap(struct asc_topk *t, size_t a, size_t b)
-{
-    struct hent x = t->heap[a];
-    t->heap[a] = t->heap[b];
-    t->heap[b] = x;
-    t->pos[t->heap[a].item] = (int32_t)a;
-    t->pos[t->heap[b].item] = (int32_t)b;
-}
-
+/* Both sifts move a hole rather than swapping at each level: the same
+ * moves as a swap per level (ties stay where they are; between equal
+ * children the left one goes), with half the writes. */
 static void sift_up(struct asc_topk *t, size_t h)
 {
-    while (h > 0 && hcount(t, (h - 1) / 2) > hcount(t, h)) {
-        hswap(t, h, (h - 1) / 2);
+    struct hent x = t->heap[h];
+    while (h > 0 && t->heap[(h - 1) / 2].count > x.count) {
+        hset(t, h, t->heap[(h - 1) / 2]);
         h = (h - 1) / 2;
     }
+    hset(t, h, x);
 }
 
 static void sift_down(struct asc_topk *t, size_t h)
 {
+    struct hent x = t->heap[h];
+    size_t n = t->n;
     for (;;) {
-        size_t l = 2 * h + 1, r = l + 1, m = h;
-        if (l < t->n && hcount(t, l) < hcount(t, m))
-            m = l;
-        if (r < t->n && hcount(t, r) < hcount(t, m))
-            m = r;
-        if (m == h)
-            return;
-        hswap(t, h, m);
-        h = m;
+        size_t c = 2 * h + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && t->heap[c + 1].count < t->heap[c].count)
+            c++;
+        if (t->heap[c].count >= x.count)
+            break;
+        hset(t, h, t->heap[c]);
+        h = c;
     }
+    hset(t, h, x);
+}
+
+/* sift_down(t, 0) for a root that is likely to sink far (a new key takes
+ * the minimum's place with a count above it): down the path of smaller
+ * children to a leaf without comparing against the root's count, then up
+ * again while the parent's count is >= it. Counts do not decrease down the
+ * path, so the root ends where sift_down puts it: above the first path
+ * entry whose count is >= its own, everything else in the same place. */
+static void sift_root_deep(struct asc_topk *t)
+{
+    struct hent x = t->heap[0];
+    size_t n = t->n, h = 0;
+    for (size_t c = 1; c < n; c = 2 * h + 1) {
+        if (c + 1 < n && t->heap[c + 1].count < t->heap[c].count)
+            c++;
+        hset(t, h, t->heap[c]);
+        h = c;
+    }
+    while (h > 0 && t->heap[(h - 1) / 2].count >= x.count) {
+        hset(t, h, t->heap[(h - 1) / 2]);
+        h = (h - 1) / 2;
+    }
+    hset(t, h, x);
 }
 
 void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, uint64_t aux)
@@ -163,12 +195,12 @@ void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, ui
     }
     size_t mi = (size_t)t->heap[0].item;
     struct asc_topk_item *v = &t->items[mi];
-    index_delete(t, find_slot(t, &v->key));
+    index_delete(t, item_slot(t, (int32_t)mi, t->item_hash[mi]));
     uint64_t floor = v->count;
     *v = (struct asc_topk_item){.key = *key, .count = floor + w, .err = floor, .aux = aux};
     index_set(t, find_slot_h(t, key, h), (int32_t)mi, h);
     t->heap[0].count = v->count;
-    sift_down(t, 0);
+    sift_root_deep(t);
 }
 
 static int item_cmp(const void *a, const void *b)

@@ -54,6 +54,32 @@ static int json_open(const struct asc_sink_conf *cf, void **state, struct asc_er
 #define FLOW_MAX 2048
 #define LIT(p, lit) (memcpy((p), (lit), sizeof(lit) - 1), (p) += sizeof(lit) - 1)
 
+/* An address in quotes: IPv4 written here, digit by digit; others through
+ * asc_addr_str. */
+static char *qaddr(char *p, const struct asc_addr *a)
+{
+    *p++ = '"';
+    if (a->family == ASC_AF_INET) {
+        for (int i = 0; i < 4; i++) {
+            unsigned v = a->b[i];
+            if (v >= 100)
+                *p++ = (char)('0' + v / 100);
+            if (v >= 10)
+                *p++ = (char)('0' + v / 10 % 10);
+            *p++ = (char)('0' + v % 10);
+            *p++ = '.';
+        }
+        p[-1] = '"';
+        return p;
+    }
+    char b[ASC_ADDR_STRLEN];
+    size_t n = strlen(asc_addr_str(a, b, sizeof(b)));
+    memcpy(p, b, n);
+    p += n;
+    *p++ = '"';
+    return p;
+}
+
 /* A short string (at most 64 bytes) in quotes. */
 static char *qstr(char *p, const char *s)
 {
@@ -131,7 +157,7 @@ static char *put_origin(char *p, const struct asc_flow *f)
 /* The members from "first" to "community_id". */
 static char *put_key(char *p, const struct asc_flow *f)
 {
-    char a[ASC_ADDR_STRLEN], pn[8], cid[40];
+    char pn[8], cid[40];
     const struct asc_flow_key *k = &f->key;
     asc_community_id(k, 0, cid, sizeof(cid));
     LIT(p, "\"first\":");
@@ -141,15 +167,20 @@ static char *put_key(char *p, const struct asc_flow *f)
     LIT(p, ",\"duration\":");
     p = asc_jw_fmt_time(p, f->last - f->first);
     LIT(p, ",\"proto\":");
-    p = qstr(p, asc_proto_name(k->proto, pn, sizeof(pn)));
+    if (k->proto == 6)
+        LIT(p, "\"tcp\"");
+    else if (k->proto == 17)
+        LIT(p, "\"udp\"");
+    else
+        p = qstr(p, asc_proto_name(k->proto, pn, sizeof(pn)));
     LIT(p, ",\"ip_proto\":");
     p = asc_jw_fmt_u64(p, k->proto);
     LIT(p, ",\"orig_addr\":");
-    p = qstr(p, asc_addr_str(&k->orig, a, sizeof(a)));
+    p = qaddr(p, &k->orig);
     LIT(p, ",\"orig_port\":");
     p = asc_jw_fmt_u64(p, k->orig_port);
     LIT(p, ",\"resp_addr\":");
-    p = qstr(p, asc_addr_str(&k->resp, a, sizeof(a)));
+    p = qaddr(p, &k->resp);
     LIT(p, ",\"resp_port\":");
     p = asc_jw_fmt_u64(p, k->resp_port);
     LIT(p, ",\"vlan\":");

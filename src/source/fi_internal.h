@@ -143,6 +143,9 @@ bool fi_sflow_sane(const uint8_t *p, size_t len, bool strict);
 struct fi_stitch *fi_stitch_new(size_t cap);
 void fi_stitch_free(struct fi_stitch *s);
 void fi_stitch_put(struct asc_fi *fi, struct asc_flow *f);
+/* Start loading the index slot that fi_stitch_put(f) will read (the
+ * decoder calls it one record ahead). No-op without a stitch buffer. */
+void fi_stitch_prefetch(struct asc_fi *fi, const struct asc_flow *f);
 void fi_stitch_expire(struct asc_fi *fi, asc_time now, bool all);
 size_t fi_stitch_mem(const struct fi_stitch *s);
 

@@ -360,12 +360,18 @@ static bool finish_flow(struct asc_fi *fi, const struct fi_msg *m, struct rec *r
     return true;
 }
 
+/* Records go out one behind the decoder: record i is decoded, its stitch
+ * index slot prefetched, and then record i-1 goes to fi_record, so the
+ * index read overlaps a record's decoding. The order of fi_record calls is
+ * the order of the records; options records and packet sections send the
+ * one waiting first. */
 void fi_data_set(struct asc_fi *fi, const struct fi_msg *m, const struct fi_tmpl *t,
                  const uint8_t *p, size_t len)
 {
     struct asc_cursor c;
     asc_cur_init(&c, p, len);
-    bool skipped_pen = false;
+    bool skipped_pen = false, pending = false;
+    struct asc_flow prev;
     /* min_len > 0 or a varlen field (>= 1 byte each) is guaranteed by the
      * template parser, so every pass consumes bytes and the loop ends. */
     while (asc_cur_left(&c) >= (t->min_len ? t->min_len : 1)) {
@@ -389,6 +395,9 @@ void fi_data_set(struct asc_fi *fi, const struct fi_msg *m, const struct fi_tmpl
         r.f.sampling = record_sampling(m->ex, &r);
         bool keyless = !(r.s4.family && r.d4.family) && !(r.s6.family && r.d6.family);
         if (keyless && r.sect) {
+            if (pending)
+                fi_record(fi, &prev);
+            pending = false;
             if (!packet_section(fi, m, &r))
                 fi_cnt(fi, ASC_FI_BAD_RECORD);
             continue;
@@ -397,8 +406,14 @@ void fi_data_set(struct asc_fi *fi, const struct fi_msg *m, const struct fi_tmpl
             fi_cnt(fi, ASC_FI_BAD_RECORD);
             continue;
         }
-        fi_record(fi, &r.f);
+        fi_stitch_prefetch(fi, &r.f);
+        if (pending)
+            fi_record(fi, &prev);
+        prev = r.f;
+        pending = true;
     }
+    if (pending)
+        fi_record(fi, &prev);
     if (skipped_pen)
         fi_cnt(fi, ASC_FI_ENTERPRISE_SKIPPED);
 }

@@ -13,10 +13,15 @@
  * pushed out when cf.max_stitch records wait, leaves marked ASC_FF_ONEWAY.
  * Records leave in a deterministic order: on a match, or in arrival order.
  *
- * Waiting records sit in a pool; an open-addressing index of (hash, pool
- * slot) pairs, at most half full, finds the candidates for a key while
- * reading a cache line or two, and touches a pool entry only when its hash
- * matches. When several waiting records match, the latest arrival wins.
+ * Waiting records sit in a ring in arrival order: a new record is written
+ * at the tail, expiry and eviction read from the head, both in sequence (no
+ * links to follow); a record that leaves on a match stays as a hole until
+ * the head passes it. When the ring is full of records and holes, it grows
+ * (up to 5/4 of the cap) or is packed in place. An open-addressing index of
+ * (hash, ring slot) pairs, at most half full, finds the candidates for a
+ * key while reading a cache line or two, and touches a ring entry only when
+ * its hash matches. When several waiting records match, the latest arrival
+ * wins.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,38 +29,40 @@
 #include "source/fi_internal.h"
 
 #define NIL UINT32_MAX
+#define PREFETCH_AHEAD 6 /* expiry: index slots read this many records ahead */
 
 struct sent {
-    struct asc_flow f;
     asc_time arrival;
-    uint64_t seq;               /* arrival number: the latest match wins */
-    uint32_t hnext, qprev, qnext;   /* hnext: free list link */
+    uint64_t seq; /* arrival number: the latest match wins */
     uint32_t hash;
+    bool live; /* false: a hole left by a match */
+    struct asc_flow f;
 };
 
 struct islot {
-    uint32_t hash, idx;         /* idx NIL: empty */
+    uint32_t hash, idx; /* idx: ring slot, NIL: empty */
 };
 
 struct fi_stitch {
-    struct sent *pool;
-    size_t cap, alloc, n;
-    uint32_t free_head, qhead, qtail;
+    struct sent *ring;
+    size_t cap;           /* live records at most */
+    size_t rcap, rmax;    /* ring slots now, and at most */
+    size_t head, used, n; /* first slot, slots in use (live + holes), live */
     struct islot *index;
-    size_t nb;                  /* index slots, a power of two >= 2 cap */
+    size_t nb; /* index slots, a power of two >= 2 cap */
     uint64_t seq;
 };
 
 struct fi_stitch *fi_stitch_new(size_t cap)
 {
     struct fi_stitch *s = asc_xcalloc(1, sizeof(*s));
-    s->cap = cap > (NIL - 1) ? (NIL - 1) : cap;
-    s->nb = 64;
+    s->cap = cap > (NIL - 1) / 2 ? (NIL - 1) / 2 : cap;
+    s->nb = 64; /* the index holds live records only: at most cap */
     while (s->nb < 2 * s->cap && s->nb < (1u << 25))
         s->nb <<= 1;
     if (s->cap > s->nb / 2)
         s->cap = s->nb / 2;
-    s->free_head = s->qhead = s->qtail = NIL;
+    s->rmax = s->cap + s->cap / 4 + 1;
     return s;
 }
 
@@ -63,14 +70,14 @@ void fi_stitch_free(struct fi_stitch *s)
 {
     if (!s)
         return;
-    free(s->pool);
+    free(s->ring);
     free(s->index);
     free(s);
 }
 
 size_t fi_stitch_mem(const struct fi_stitch *s)
 {
-    return sizeof(*s) + s->alloc * sizeof(*s->pool) + (s->index ? s->nb * sizeof(*s->index) : 0);
+    return sizeof(*s) + s->rcap * sizeof(*s->ring) + (s->index ? s->nb * sizeof(*s->index) : 0);
 }
 
 static uint64_t end_hash(const struct asc_addr *a, uint16_t port)
@@ -106,7 +113,7 @@ static void index_put(struct fi_stitch *s, uint32_t h, uint32_t i)
     s->index[p] = (struct islot){h, i};
 }
 
-/* Remove pool slot i (hash h) from the index; later entries of its probe
+/* Remove ring slot i (hash h) from the index; later entries of its probe
  * run shift back so that no lookup stops early at the hole. */
 static void index_del(struct fi_stitch *s, uint32_t h, uint32_t i)
 {
@@ -125,21 +132,66 @@ static void index_del(struct fi_stitch *s, uint32_t h, uint32_t i)
     s->index[p].idx = NIL;
 }
 
+/* Ring slot of the k-th slot in use. */
+static size_t ring_at(const struct fi_stitch *s, size_t k)
+{
+    size_t i = s->head + k;
+    return i >= s->rcap ? i - s->rcap : i;
+}
+
+/* Take ring slot i out: out of the index, a hole in the ring; holes at the
+ * head are dropped. */
 static void unlink_entry(struct fi_stitch *s, uint32_t i)
 {
-    struct sent *e = &s->pool[i];
+    struct sent *e = &s->ring[i];
     index_del(s, e->hash, i);
-    if (e->qprev != NIL)
-        s->pool[e->qprev].qnext = e->qnext;
-    else
-        s->qhead = e->qnext;
-    if (e->qnext != NIL)
-        s->pool[e->qnext].qprev = e->qprev;
-    else
-        s->qtail = e->qprev;
-    e->hnext = s->free_head;
-    s->free_head = i;
+    e->live = false;
     s->n--;
+    while (s->used && !s->ring[s->head].live) {
+        s->head = s->head + 1 == s->rcap ? 0 : s->head + 1;
+        s->used--;
+    }
+}
+
+static void reindex(struct fi_stitch *s)
+{
+    memset(s->index, 0xff, s->nb * sizeof(*s->index));
+    for (size_t k = 0; k < s->used; k++) {
+        size_t i = ring_at(s, k);
+        if (s->ring[i].live)
+            index_put(s, s->ring[i].hash, (uint32_t)i);
+    }
+}
+
+/* The ring is full: grow it (realloc, which moves large blocks without
+ * copying, then the part that wrapped around to slots after the old end),
+ * or at its largest drop the holes in place: each live record moves to a
+ * slot at or before its own, so none is overwritten before it is read.
+ * Either way the index is made again. */
+static void ring_full(struct fi_stitch *s)
+{
+    size_t old = s->rcap;
+    if (old < s->rmax) {
+        size_t nr = old ? old * 2 : 1024;
+        s->rcap = nr < s->rmax ? nr : s->rmax;
+        s->ring = asc_xrealloc(s->ring, s->rcap, sizeof(*s->ring));
+        /* The records that had wrapped to slots 0..wrap-1 go after the
+         * old end, as many as fit; the rest move down to slot 0. */
+        size_t wrap = s->head + s->used > old ? s->head + s->used - old : 0;
+        size_t room = s->rcap - old, fit = wrap < room ? wrap : room;
+        memcpy(s->ring + old, s->ring, fit * sizeof(*s->ring));
+        if (wrap > fit)
+            memmove(s->ring, s->ring + fit, (wrap - fit) * sizeof(*s->ring));
+    } else {
+        size_t w = 0;
+        for (size_t k = 0; k < s->used; k++) {
+            const struct sent *e = &s->ring[ring_at(s, k)];
+            if (e->live && w++ != k)
+                s->ring[ring_at(s, w - 1)] = *e;
+        }
+        s->used = w;
+    }
+    reindex(s);
 }
 
 static void emit_oneway(struct asc_fi *fi, struct asc_flow *f)
@@ -177,27 +229,17 @@ static void merge_emit(struct asc_fi *fi, const struct asc_flow *a, const struct
 
 static uint32_t take_slot(struct asc_fi *fi, struct fi_stitch *s)
 {
-    if (s->n >= s->cap && s->qhead != NIL) {   /* full: the oldest leaves one-way */
-        uint32_t old = s->qhead;
-        struct asc_flow f = s->pool[old].f;
+    if (s->n >= s->cap && s->n) { /* full: the oldest leaves one-way */
+        uint32_t old = (uint32_t)s->head;
+        struct asc_flow f = s->ring[old].f;
         unlink_entry(s, old);
         fi_cnt(fi, ASC_FI_STITCH_EVICTED);
         emit_oneway(fi, &f);
     }
-    if (s->free_head == NIL) {
-        size_t na = s->alloc ? s->alloc * 2 : 1024;
-        if (na > s->cap)
-            na = s->cap;
-        s->pool = asc_xrealloc(s->pool, na, sizeof(*s->pool));
-        for (size_t i = na; i-- > s->alloc;) {
-            s->pool[i].hnext = s->free_head;
-            s->free_head = (uint32_t)i;
-        }
-        s->alloc = na;
-    }
-    uint32_t i = s->free_head;
-    s->free_head = s->pool[i].hnext;
-    return i;
+    if (s->used == s->rcap) /* no slot left: grow, or pack out the holes */
+        ring_full(s);
+    s->used++;
+    return (uint32_t)ring_at(s, s->used - 1);
 }
 
 /* The waiting record that f completes: reversed key, overlapping time
@@ -211,57 +253,79 @@ static uint32_t find_match(const struct asc_fi *fi, const struct fi_stitch *s, u
         if (s->index[p].hash != h)
             continue;
         uint32_t i = s->index[p].idx;
-        const struct sent *e = &s->pool[i];
+        const struct sent *e = &s->ring[i];
         if (!reversed(&e->f.key, &f->key) || f->first > e->f.last + fi->cf.stitch_slack ||
             e->f.first > f->last + fi->cf.stitch_slack)
             continue;
-        if (best == NIL || e->seq > s->pool[best].seq)
+        if (best == NIL || e->seq > s->ring[best].seq)
             best = i;
     }
     return best;
 }
 
+void fi_stitch_prefetch(struct asc_fi *fi, const struct asc_flow *f)
+{
+    const struct fi_stitch *s = fi->stitch;
+    if (s && s->index)
+        __builtin_prefetch(&s->index[sym_hash(&f->key) & (s->nb - 1)]);
+}
+
 void fi_stitch_put(struct asc_fi *fi, struct asc_flow *f)
 {
     struct fi_stitch *s = fi->stitch;
-    if (!s->index) {    /* made on the first record: captures of packets never need it */
+    if (!s->index) { /* made on the first record: captures of packets never need it */
         s->index = asc_xmalloc(s->nb * sizeof(*s->index));
         memset(s->index, 0xff, s->nb * sizeof(*s->index));
     }
     uint32_t h = sym_hash(&f->key);
     uint32_t m = find_match(fi, s, h, f);
     if (m != NIL) {
-        struct asc_flow held = s->pool[m].f;
+        struct asc_flow held = s->ring[m].f;
         unlink_entry(s, m);
         merge_emit(fi, &held, f);
         return;
     }
     uint32_t i = take_slot(fi, s);
-    struct sent *e = &s->pool[i];
-    e->f = *f;
+    struct sent *e = &s->ring[i];
     e->arrival = fi->now;
-    e->hash = h;
     e->seq = s->seq++;
+    e->hash = h;
+    e->live = true;
+    e->f = *f;
     index_put(s, h, i);
-    e->qnext = NIL;
-    e->qprev = s->qtail;
-    if (s->qtail != NIL)
-        s->pool[s->qtail].qnext = i;
-    else
-        s->qhead = i;
-    s->qtail = i;
     s->n++;
 }
 
+/* Start loading the k-th ring slot in use (the whole entry). */
+static void prefetch_slot(const struct fi_stitch *s, size_t k)
+{
+    if (k < s->used) {
+        const char *e = (const char *)&s->ring[ring_at(s, k)];
+        for (size_t o = 0; o < sizeof(struct sent); o += 64)
+            __builtin_prefetch(e + o);
+    }
+}
+
+/* Records leave from the head, in arrival order. The ring entries are read
+ * ahead of need, and the index slot of a record a few places behind them:
+ * both would otherwise be a cache miss per record. */
 void fi_stitch_expire(struct asc_fi *fi, asc_time now, bool all)
 {
     struct fi_stitch *s = fi->stitch;
-    while (s->qhead != NIL) {
-        struct sent *e = &s->pool[s->qhead];
-        if (!all && now - e->arrival <= fi->cf.stitch_window)
+    while (s->n) {
+        struct sent *e = &s->ring[s->head];
+        if (!all && now - e->arrival <= fi->cf.stitch_window) {
+            for (size_t k = 1; k < 2 * PREFETCH_AHEAD; k++) /* for the next call */
+                prefetch_slot(s, k);
             break;
+        }
+        prefetch_slot(s, 2 * PREFETCH_AHEAD);
+        if (s->used > PREFETCH_AHEAD) {
+            const struct sent *ahead = &s->ring[ring_at(s, PREFETCH_AHEAD)];
+            __builtin_prefetch(&s->index[ahead->hash & (s->nb - 1)]);
+        }
         struct asc_flow f = e->f;
-        unlink_entry(s, s->qhead);
+        unlink_entry(s, (uint32_t)s->head);
         emit_oneway(fi, &f);
     }
 }

@@ -55,6 +55,16 @@ const char *asc_addr_str(const struct asc_addr *a, char *buf, size_t len);
 int asc_addr_parse(const char *s, struct asc_addr *out);
 /* Total order: family first, then bytes. */
 int asc_addr_cmp(const struct asc_addr *a, const struct asc_addr *b);
+/* a == b, inline: for the per-packet paths (asc_addr_cmp calls memcmp). */
+static inline bool asc_addr_eq(const struct asc_addr *a, const struct asc_addr *b)
+{
+    uint64_t a0, a1, b0, b1;
+    memcpy(&a0, a->b, 8);
+    memcpy(&a1, a->b + 8, 8);
+    memcpy(&b0, b->b, 8);
+    memcpy(&b1, b->b + 8, 8);
+    return a->family == b->family && ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
 
 /* Checked allocation for control-plane data: aborts on overflow or OOM. */
 void *asc_xmalloc(size_t n);

@@ -199,7 +199,7 @@ static struct bvic *vic_get(struct backscatter *d, const struct asc_addr *v)
     struct bvic *victim = NULL;
     for (int w = 0; w < WAYS; w++) {
         struct bvic *e = &set[w];
-        if (e->used && !asc_addr_cmp(&e->victim, v))
+        if (e->used && asc_addr_eq(&e->victim, v))
             return e;
         if (!e->used) {
             if (!victim || victim->used)
@@ -295,7 +295,7 @@ static bool marked_by_flow(const struct bs_params *prm, const struct asc_pkt *p,
 {
     if (!f || p->n_ipl != 1 || gen_of(prm, f->first) != gen_of(prm, p->ts))
         return false;
-    int sd = asc_addr_cmp(&l->src, &f->key.orig) == 0 ? 0 : 1;
+    int sd = asc_addr_eq(&l->src, &f->key.orig) ? 0 : 1;
     return f->dir[sd].pkts > 1;
 }
 
@@ -317,7 +317,7 @@ static void bs_on_pkt(void *state, const struct asc_pkt *p, const struct asc_flo
     }
     if (icmp_error(l)) {
         const struct asc_quoted *q = &l->quoted;
-        if (q->valid && !asc_addr_cmp(&q->src, &l->dst) && !pair_seen(d, &q->src, &q->dst))
+        if (q->valid && asc_addr_eq(&q->src, &l->dst) && !pair_seen(d, &q->src, &q->dst))
             account(d, l, &q->dst, q->dport, BK_ICMP, p->ts);
         return;
     }

@@ -153,8 +153,8 @@ static int service_of(uint16_t port)
 
 static bool pair_match(const struct bpair *e, const struct asc_flow_key *k)
 {
-    return e->used && e->port == k->resp_port && !asc_addr_cmp(&e->src, &k->orig) &&
-           !asc_addr_cmp(&e->dst, &k->resp);
+    return e->used && e->port == k->resp_port && asc_addr_eq(&e->src, &k->orig) &&
+           asc_addr_eq(&e->dst, &k->resp);
 }
 
 static struct bpair *pair_get(struct bruteforce *d, const struct asc_flow_key *k, int svc,

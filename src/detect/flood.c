@@ -194,8 +194,8 @@ static unsigned packet_vector(struct flood *d, const struct asc_ipl *l, const st
 {
     if (l->frag == ASC_FRAG_LATER) {
         const struct frag_memo *m = &d->memo[memo_idx(&l->src, &l->dst, l->frag_id)];
-        if (m->id == l->frag_id && !asc_addr_cmp(&m->src, &l->src) &&
-            !asc_addr_cmp(&m->dst, &l->dst)) {
+        if (m->id == l->frag_id && asc_addr_eq(&m->src, &l->src) &&
+            asc_addr_eq(&m->dst, &l->dst)) {
             *ev = flood_vec_reflective(m->vec) ? ASC_EV_REFLECTED : 0;
             return m->vec;
         }

@@ -95,7 +95,7 @@ static unsigned amp_vector(uint16_t sport)
 /* Direction of the packet's sender in f: 0 originator, 1 responder. */
 static int sender_dir(const struct asc_ipl *l, const struct asc_flow *f)
 {
-    return asc_addr_cmp(&l->src, &f->key.orig) == 0 ? 0 : 1;
+    return asc_addr_eq(&l->src, &f->key.orig) ? 0 : 1;
 }
 
 static unsigned classify_tcp(const struct asc_ipl *l, const struct asc_flow *f, int sd,

@@ -132,7 +132,7 @@ static struct indicator *ind_get(struct intel_det *d, const struct asc_addr *a)
         d->slot = asc_xcalloc(d->cap, sizeof(*d->slot));
     size_t i = asc_addr_hash(a) & (d->cap - 1);
     for (; d->slot[i]; i = (i + 1) & (d->cap - 1))
-        if (!asc_addr_cmp(&d->slot[i]->addr, a))
+        if (asc_addr_eq(&d->slot[i]->addr, a))
             return d->slot[i];
     if (d->n >= (size_t)d->max_indicators) {
         d->dropped++;

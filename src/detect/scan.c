@@ -360,7 +360,7 @@ static void note_host_port(struct ssrc *e, const struct asc_addr *host, uint16_t
 {
     size_t j, min = 0;
     for (j = 0; j < TOPN && e->hp[j].n; j++)
-        if (!asc_addr_cmp(&e->hp[j].a, host))
+        if (asc_addr_eq(&e->hp[j].a, host))
             break;
     if (j < TOPN && e->hp[j].n) {
         e->hp[j].n++;
@@ -512,7 +512,7 @@ static int fingerprint(const struct asc_ipl *l)
 static void note_evidence(const struct scan *d, const struct asc_pkt *p, const struct asc_flow *f)
 {
     const struct asc_ipl *o = &p->ipl[0];
-    if (f && !asc_addr_cmp(&o->src, &f->key.orig) && !asc_addr_cmp(&o->dst, &f->key.resp))
+    if (f && asc_addr_eq(&o->src, &f->key.orig) && asc_addr_eq(&o->dst, &f->key.resp))
         d->ev->note(d->ev->ctx, ev_key(&f->key.orig, proto_class(f->key.proto)));
 }
 

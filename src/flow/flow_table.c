@@ -543,7 +543,7 @@ static struct frag_ent *frag_slot(struct asc_flow_table *t, const struct asc_ipl
 static bool frag_match(const struct frag_ent *e, const struct asc_ipl *l, asc_time now)
 {
     return e->used && now - e->ts <= FRAG_TTL && e->id == l->frag_id && e->proto == l->proto &&
-           asc_addr_cmp(&e->src, &l->src) == 0 && asc_addr_cmp(&e->dst, &l->dst) == 0;
+           asc_addr_eq(&e->src, &l->src) && asc_addr_eq(&e->dst, &l->dst);
 }
 
 /* ---------------------------------------------------------------- packets */

@@ -81,7 +81,7 @@ static void victims(struct asc_stats *st, struct asc_table *t)
         union asc_cell *r = tab_row(t);
         unsigned types = 0;
         size_t j = i;
-        for (; j < st->n_inc && !asc_addr_cmp(&v[j]->victim, &v[i]->victim); j++) {
+        for (; j < st->n_inc && asc_addr_eq(&v[j]->victim, &v[i]->victim); j++) {
             r[1].u++;
             types |= 1u << (v[j]->type % 32);
             add_common(r, 3, 9, v[j], j == i);

@@ -143,7 +143,7 @@ struct fi_exporter *fi_exporter_get(struct asc_fi *fi, const struct asc_addr *a,
 {
     size_t b = ex_bucket(fi, a, domain, version);
     for (struct fi_exporter *ex = fi->ex_hash[b]; ex; ex = ex->hnext)
-        if (ex->domain == domain && ex->version == version && !asc_addr_cmp(&ex->addr, a)) {
+        if (ex->domain == domain && ex->version == version && asc_addr_eq(&ex->addr, a)) {
             ex->seen = fi->now;
             return ex;
         }

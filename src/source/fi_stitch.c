@@ -102,7 +102,7 @@ static bool reversed(const struct asc_flow_key *a, const struct asc_flow_key *b)
 {
     return a->proto == b->proto && a->vlan == b->vlan && a->tun_id == b->tun_id &&
            a->orig_port == b->resp_port && a->resp_port == b->orig_port &&
-           !asc_addr_cmp(&a->orig, &b->resp) && !asc_addr_cmp(&a->resp, &b->orig);
+           asc_addr_eq(&a->orig, &b->resp) && asc_addr_eq(&a->resp, &b->orig);
 }
 
 static void index_put(struct fi_stitch *s, uint32_t h, uint32_t i)

@@ -57,7 +57,8 @@
 #define MAGIC_USEC 0xA1B2C3D4u
 #define MAGIC_NSEC 0xA1B23C4Du
 #define MAGIC_KUZNETZOV 0xA1B2CD34u
-#define FAST_WINDOW (1u << 20) /* bytes mapped at a time (resident while read) */
+#define FAST_WINDOW (1u << 20) /* bytes mapped at a time (resident while read), by default */
+#define FAST_WINDOW_MAX (64u << 20)
 #define FAST_AHEAD 2048u       /* bytes read ahead by prefetch in a window */
 
 /* Classic pcap records read in place from a window of a memory map. */
@@ -73,6 +74,7 @@ struct fastmap {
     uint64_t last_rec;     /* offset of the record returned last */
     uint64_t pf;           /* bytes of the window prefetched up to (file offset) */
     uint32_t snap;         /* libpcap's snapshot length for the file */
+    size_t window;         /* bytes to map at a time (asc_pcap_set_window) */
     bool swapped;
 };
 
@@ -356,6 +358,8 @@ static void fast_start(struct asc_pcap_src *s, uint32_t magic)
         pcap_major_version(s->pc) != 2 || pcap_minor_version(s->pc) < 4 ||
         pcap_snapshot(s->pc) <= 0)
         return;
+    if (!fm->window)
+        fm->window = FAST_WINDOW;
     fm->fd = fileno(s->in);
     fm->guard = -1;
     fm->size = s->size;
@@ -373,7 +377,7 @@ static bool fast_window(struct fastmap *fm, uint64_t pos, uint64_t end)
         return true;
     fast_unmap(fm);
     uint64_t base = pos & ~(uint64_t)(fm->page - 1);
-    uint64_t len = end - base > FAST_WINDOW ? end - base : FAST_WINDOW;
+    uint64_t len = end - base > fm->window ? end - base : fm->window;
     if (len > fm->size - base)
         len = fm->size - base;
     void *p = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fm->fd, (off_t)base);
@@ -523,6 +527,12 @@ int asc_pcap_next(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_err *
     if (s->fast)
         return next_fast(s, fr, err);
     return s->ng ? next_pcapng(s, fr, err) : next_libpcap(s, fr, err);
+}
+
+void asc_pcap_set_window(struct asc_pcap_src *s, size_t bytes)
+{
+    if (s && bytes >= FAST_WINDOW && bytes <= FAST_WINDOW_MAX)
+        s->fm.window = bytes;
 }
 
 size_t asc_pcap_more(struct asc_pcap_src *s, struct asc_frame *fr, size_t n)
@@ -691,6 +701,12 @@ int asc_merge_next(struct asc_merge *m, struct asc_frame *fr, asc_merge_err_fn o
     *fr = m->in[i].cur;
     m->last = i;
     return 1;
+}
+
+void asc_merge_set_window(struct asc_merge *m, size_t bytes)
+{
+    for (size_t i = 0; m && i < m->n; i++)
+        asc_pcap_set_window(m->in[i].src, bytes);
 }
 
 size_t asc_merge_next_batch(struct asc_merge *m, struct asc_frame *fr, size_t n,

@@ -14,7 +14,6 @@
 #include "app/detq.h"
 
 #define HDR 8u
-#define ALIGN8(n) (((n) + 7u) & ~(size_t)7u)
 
 struct batch {
     struct batch *next;
@@ -48,7 +47,7 @@ static void run_batch(struct asc_detq *q, const struct batch *b)
         if (!kind)
             break;
         q->fn(q->ctx, kind, b->buf + off + HDR, len);
-        off += HDR + ALIGN8(len);
+        off += HDR + ASC_ALIGN8(len);
     }
 }
 
@@ -85,7 +84,7 @@ struct asc_detq *asc_detq_new(size_t batch_bytes, unsigned n_batches, asc_detq_f
     if (n_batches < 2)
         n_batches = 2;
     struct asc_detq *q = asc_xcalloc(1, sizeof(*q));
-    q->cap = ALIGN8(batch_bytes);
+    q->cap = ASC_ALIGN8(batch_bytes);
     q->n_batches = n_batches;
     q->fn = fn;
     q->ctx = ctx;
@@ -145,7 +144,7 @@ static void hand_over(struct asc_detq *q, bool take_next)
 
 void *asc_detq_put(struct asc_detq *q, unsigned kind, size_t len)
 {
-    size_t need = HDR + ALIGN8(len);
+    size_t need = HDR + ASC_ALIGN8(len);
     if (need > q->cap)
         abort();            /* a caller bug: records are far smaller than a batch */
     if (q->cur->used + need > q->cap)

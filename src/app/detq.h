@@ -19,6 +19,11 @@
 
 #include "core/common.h"
 
+/* Records are 8-byte aligned in a batch: a record of n bytes takes
+ * ASC_ALIGN8(n) (callers laying out several parts in one record use it
+ * too). */
+#define ASC_ALIGN8(n) (((n) + 7u) & ~(size_t)7u)
+
 struct asc_detq;
 
 /* Called on the detection thread for each record (len bytes at rec,

@@ -60,7 +60,6 @@ struct rec_tick {
     uint64_t final;
 };
 #define PKT_HEAD offsetof(struct asc_pkt, ipl)
-#define ASC_ALIGN8(n) (((n) + 7u) & ~(size_t)7u)
 
 /* Flows that were answered teach the hop-count table (grade.h) the
  * distance of both ends. */

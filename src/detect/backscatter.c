@@ -299,6 +299,13 @@ static bool marked_by_flow(const struct bs_params *prm, const struct asc_pkt *p,
     return f->dir[sd].pkts > 1;
 }
 
+/* The TCP segments that can be backscatter: a SYN-ACK, or a RST without SYN. */
+static void tcp_kind(const struct asc_ipl *l, bool *synack, bool *rst)
+{
+    *synack = (l->tcp_flags & (ASC_TH_SYN | ASC_TH_ACK)) == (ASC_TH_SYN | ASC_TH_ACK);
+    *rst = (l->tcp_flags & ASC_TH_RST) && !(l->tcp_flags & ASC_TH_SYN);
+}
+
 static void bs_on_pkt(void *state, const struct asc_pkt *p, const struct asc_flow *f)
 {
     struct backscatter *d = state;
@@ -307,8 +314,8 @@ static void bs_on_pkt(void *state, const struct asc_pkt *p, const struct asc_flo
     const struct asc_ipl *l = &p->ipl[p->n_ipl - 1];
     rotate(d, p->ts);
     if (l->proto == 6 && l->l4_ok) {
-        bool synack = (l->tcp_flags & 0x12) == 0x12;
-        bool rst = (l->tcp_flags & 0x04) && !(l->tcp_flags & 0x02);
+        bool synack, rst;
+        tcp_kind(l, &synack, &rst);
         if ((synack || rst) && !pair_seen(d, &l->dst, &l->src))
             account(d, l, &l->src, l->sport, synack ? BK_SYNACK : BK_RST, p->ts);
         if (!rst && !marked_by_flow(&d->prm, p, l, f))   /* a SYN-ACK solicits the RST that answers it */
@@ -335,8 +342,8 @@ static bool bs_pkt_wanted(const void *state, const struct asc_pkt *p, const stru
         return false;
     const struct asc_ipl *l = &p->ipl[p->n_ipl - 1];
     if (l->proto == 6 && l->l4_ok) {
-        bool synack = (l->tcp_flags & 0x12) == 0x12;
-        bool rst = (l->tcp_flags & 0x04) && !(l->tcp_flags & 0x02);
+        bool synack, rst;
+        tcp_kind(l, &synack, &rst);
         if (synack || rst)
             return true;
         return !marked_by_flow(&d->prm, p, l, f);

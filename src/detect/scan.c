@@ -220,14 +220,20 @@ static size_t src_base(const struct scan *d, uint64_t h)
 }
 
 /* The entry of (source, transport) when held, else NULL. */
-static struct ssrc *src_find(struct scan *d, const struct asc_addr *a, unsigned pc)
+/* The way holding (a, pc) in its set (h = src_hash(a, pc)), or NULL. */
+static struct ssrc *src_find_h(struct scan *d, const struct asc_addr *a, unsigned pc, uint64_t h)
 {
-    uint64_t h = src_hash(a, pc), tag = h | 1;
+    uint64_t tag = h | 1;
     size_t base = src_base(d, h);
     for (int w = 0; w < WAYS; w++)
         if (d->tags[base + w] == tag && src_match(&d->t[base + w], a, pc))
             return &d->t[base + w];
     return NULL;
+}
+
+static struct ssrc *src_find(struct scan *d, const struct asc_addr *a, unsigned pc)
+{
+    return src_find_h(d, a, pc, src_hash(a, pc));
 }
 
 /* Free a way (its sets too). */
@@ -250,10 +256,10 @@ static void src_touch(struct scan *d, const struct ssrc *e)
 static struct ssrc *src_get(struct scan *d, const struct asc_addr *a, unsigned pc, asc_time now)
 {
     uint64_t h = src_hash(a, pc), tag = h | 1;
+    struct ssrc *hit = src_find_h(d, a, pc, h);
+    if (hit)
+        return hit;
     size_t base = src_base(d, h);
-    for (int w = 0; w < WAYS; w++)
-        if (d->tags[base + w] == tag && src_match(&d->t[base + w], a, pc))
-            return &d->t[base + w];
     int v = -1;
     for (int w = 0; w < WAYS && v < 0; w++)
         if (!d->tags[base + w])

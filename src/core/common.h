@@ -80,6 +80,7 @@ void asc_log(enum asc_log_level lvl, const char *module, const char *fmt, ...)
 
 #define ASC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define ASC_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define ASC_MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /* Zero n bytes, n a compile-time constant, for the per-packet structs
  * (IP layer, flow node, emitted record). GCC turns one memset of more than
@@ -94,6 +95,5 @@ static inline void asc_zero(void *p, size_t n)
     if (off < n)
         memset(b + off, 0, n - off);
 }
-#define ASC_MAX(a, b) ((a) > (b) ? (a) : (b))
 
 #endif

@@ -231,17 +231,9 @@ static enum dec_state step(struct dec_ctx *c, enum dec_state s)
     return DS_DONE;
 }
 
-/* The express lane (express.c) is on unless a test turns it off to compare
- * it with the general walk (asc_decode_set_express). */
-static bool express_on = true;
-
-void asc_decode_set_express(bool on)
-{
-    express_on = on;
-}
-
-void asc_decode(struct asc_pkt *p, int linktype, const uint8_t *data, uint32_t caplen,
-                uint32_t wirelen, asc_time ts)
+/* express: try the express lane (express.c) first. */
+static void decode(struct asc_pkt *p, int linktype, const uint8_t *data, uint32_t caplen,
+                   uint32_t wirelen, asc_time ts, bool express)
 {
     /* Only the header: each IP layer is zeroed when it is started
      * (ip.c, new_layer), and no reader looks past n_ipl. Clearing the
@@ -265,7 +257,7 @@ void asc_decode(struct asc_pkt *p, int linktype, const uint8_t *data, uint32_t c
     };
     enum dec_state s;
     int steps = 0;
-    if (linktype == 1 && express_on && dec_express(&c)) {
+    if (express && linktype == 1 && dec_express(&c)) {
         s = DS_L4;
         steps = EXPRESS_STEPS;
     } else {
@@ -284,4 +276,16 @@ void asc_decode(struct asc_pkt *p, int linktype, const uint8_t *data, uint32_t c
     }
     if (p->status == ASC_DEC_OK && p->n_ipl == 0)
         p->status = ASC_DEC_NONIP;
+}
+
+void asc_decode(struct asc_pkt *p, int linktype, const uint8_t *data, uint32_t caplen,
+                uint32_t wirelen, asc_time ts)
+{
+    decode(p, linktype, data, caplen, wirelen, ts, true);
+}
+
+void asc_decode_general(struct asc_pkt *p, int linktype, const uint8_t *data, uint32_t caplen,
+                        uint32_t wirelen, asc_time ts)
+{
+    decode(p, linktype, data, caplen, wirelen, ts, false);
 }

@@ -43,14 +43,16 @@ const char *asc_dec_reason_name(enum asc_dec_reason r);
 const char *asc_dec_status_name(enum asc_dec_status s);
 
 /* Decode one frame. `data` is borrowed and must stay valid while p is used.
- * Always fills p completely (status, reason, layers found so far). */
+ * Always fills p's header (status, reason, n_ipl) and the layers found so
+ * far, ipl[0..n_ipl); the layers past n_ipl are left as they were. */
 void asc_decode(struct asc_pkt *p, int linktype, const uint8_t *data, uint32_t caplen,
                 uint32_t wirelen, asc_time ts);
 
-/* Tests only: turn the express lane (decode/express.c) off or on, to check
- * that it gives the same packets as the general walk. On by default;
- * process-wide, so not while another thread decodes. */
-void asc_decode_set_express(bool on);
+/* asc_decode without the express lane (decode/express.c): the general
+ * state machine alone. The same packet by contract; for the test that
+ * checks it (test_decode_express). */
+void asc_decode_general(struct asc_pkt *p, int linktype, const uint8_t *data, uint32_t caplen,
+                        uint32_t wirelen, asc_time ts);
 
 /* True if the link type is one the decoder understands. */
 bool asc_decode_linktype_supported(int linktype);

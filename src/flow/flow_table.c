@@ -99,6 +99,16 @@ static inline struct fnode *N(const struct asc_flow_table *t, uint32_t i)
     return &t->chunks[i >> IDX_SHIFT][i & ((1u << IDX_SHIFT) - 1)];
 }
 
+/* Prefetch every cache line of node i (nodes are not line-aligned, so the
+ * last byte too). */
+static inline void node_prefetch(const struct asc_flow_table *t, uint32_t i)
+{
+    const char *n = (const char *)N(t, i);
+    for (size_t off = 0; off < sizeof(struct fnode); off += 64)
+        __builtin_prefetch(n + off, 1);
+    __builtin_prefetch(n + sizeof(struct fnode) - 1, 1);
+}
+
 /* A zeroed, huge-page-aligned chunk (the kernel may back it with one huge
  * page: one TLB entry for 13k flows). */
 static struct fnode *chunk_map(void)
@@ -436,8 +446,7 @@ static void process_slot(struct asc_flow_table *t, int64_t sec, asc_time now)
             t->due = asc_xrealloc(t->due, t->due_cap, sizeof(*t->due));
         }
         t->due[k++] = i;
-        __builtin_prefetch((const char *)N(t, i) + 64);
-        __builtin_prefetch((const char *)N(t, i) + sizeof(struct fnode) - 1);
+        node_prefetch(t, i);
     }
     *slot = 0;
     for (size_t j = 0; j < k; j++) {
@@ -722,10 +731,7 @@ void asc_flow_table_hint_nodes(const struct asc_flow_table *t, const struct asc_
             flow_dst_prefetch(t->dst, DST_SLOTS, &hint->k[i].resp);
             continue;
         }
-        const char *n = (const char *)N(t, x);
-        for (size_t off = 0; off < sizeof(struct fnode); off += 64)
-            __builtin_prefetch(n + off, 1);
-        __builtin_prefetch(n + sizeof(struct fnode) - 1, 1); /* nodes are not line-aligned */
+        node_prefetch(t, x);
     }
 }
 
@@ -775,11 +781,8 @@ void asc_flow_table_flush(struct asc_flow_table *t)
     memset(t->wheel, 0, sizeof(t->wheel));
     t->cur_node = 0;
     for (size_t j = 0; j < k; j++) {
-        if (j + 4 < k) {
-            const char *ahead = (const char *)N(t, all[j + 4].idx);
-            for (size_t off = 0; off < sizeof(struct fnode); off += 64)
-                __builtin_prefetch(ahead + off);
-        }
+        if (j + 4 < k)
+            node_prefetch(t, all[j + 4].idx);
         struct fnode *nd = N(t, all[j].idx);
         nd->hnext = nd->tnext = nd->tprev = 0;
         emit_node(t, all[j].idx, ASC_END_EOF);

@@ -46,11 +46,8 @@ static void both_ways(int dlt, const uint8_t *d, uint32_t caplen, const char *wh
     static struct asc_pkt a, b;
     memset(&a, 0xa5, sizeof(a));
     memset(&b, 0x5a, sizeof(b));
-    asc_decode_set_express(true);
     asc_decode(&a, dlt, d, caplen, caplen, 7);
-    asc_decode_set_express(false);
-    asc_decode(&b, dlt, d, caplen, caplen, 7);
-    asc_decode_set_express(true);
+    asc_decode_general(&b, dlt, d, caplen, caplen, 7);
     tot.frames++;
     const char *diff = pkt_diff(&a, &b);
     if (diff) {

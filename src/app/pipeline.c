@@ -410,8 +410,7 @@ static void read_loop(struct run *r, struct asc_merge *m, struct asc_flow_table 
          * addresses back while the decoder's stores are still pending. */
         for (size_t i = 0; i < n; i++)
             asc_flow_table_hint(ft, &b->pkt[i], &b->hint[i]);
-        for (size_t i = 0; i < n; i++)
-            asc_flow_table_hint_nodes(ft, &b->hint[i]);
+        asc_flow_table_hint_nodes(ft, b->hint, n);
         for (size_t i = 0; i < n; i++) {
             frame_run(r, ft, &b->fr[i], &b->pkt[i], &b->hint[i], &last_sec);
             if (prog && (s->frames & 4095) == 0)

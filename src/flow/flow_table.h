@@ -70,11 +70,11 @@ const struct asc_flow *asc_flow_table_pkt(struct asc_flow_table *t, const struct
 /* Batches (the pipeline's read loop): before a batch of decoded frames is
  * accounted in order, asc_flow_table_hint on each frame computes its
  * layers' key hashes and prefetches their hash buckets, then
- * asc_flow_table_hint_nodes on each prefetches the flow nodes those
- * buckets point at, so that the cache misses of the batch overlap. Only
+ * asc_flow_table_hint_nodes on the batch's hints loads the flow nodes
+ * those buckets point at, so that the cache misses of the batch overlap. Only
  * hints: neither changes the table or what asc_flow_table_pkt does, and a
  * hint that went stale (the table changed in between) costs nothing but
- * the wasted prefetch. */
+ * the wasted loads. */
 struct asc_flow_hint {
     unsigned n;                 /* layers hashed */
     uint64_t h[ASC_MAX_IPL];
@@ -82,7 +82,8 @@ struct asc_flow_hint {
 };
 void asc_flow_table_hint(const struct asc_flow_table *t, const struct asc_pkt *p,
                          struct asc_flow_hint *hint);
-void asc_flow_table_hint_nodes(const struct asc_flow_table *t, const struct asc_flow_hint *hint);
+void asc_flow_table_hint_nodes(const struct asc_flow_table *t, const struct asc_flow_hint *hint,
+                               size_t n);
 /* asc_flow_table_pkt with the keys and hashes of asc_flow_table_hint(t, p,
  * hint) (not computed again); the same result. NULL hint: asc_flow_table_pkt. */
 const struct asc_flow *asc_flow_table_pkt_hinted(struct asc_flow_table *t,

@@ -502,8 +502,8 @@ static void run_mixed(size_t cap, size_t batch, struct asc_flow_stats *st)
         size_t n = batch ? ASC_MIN(batch, (size_t)MIXED - i) : 1;
         for (size_t j = 0; batch && j < n; j++)
             asc_flow_table_hint(t, &mixed[i + j], &hint[j]);
-        for (size_t j = 0; batch && j < n; j++)
-            asc_flow_table_hint_nodes(t, &hint[j]);
+        if (batch)
+            asc_flow_table_hint_nodes(t, hint, n);
         for (size_t j = 0; j < n; j++, i++) {
             const struct asc_flow *f = batch ? asc_flow_table_pkt_hinted(t, &mixed[i], &hint[j])
                                              : asc_flow_table_pkt(t, &mixed[i]);

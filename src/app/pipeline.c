@@ -452,8 +452,6 @@ int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum
     asc_flow_table_want_current(ft, (r.det_wants & ASC_WANT_PKT) != 0);
     if (use_thread(&r) && !(r.q = asc_detq_new(1u << 18, 8, on_record, &r, err)))
         goto cleanup;
-    if (r.q) /* fewer unmaps: each one interrupts the detection thread's CPU */
-        asc_merge_set_window(m, 8u << 20);
     if (asc_inputs_read_logs(&in, r.fi, err) != 0)
         goto cleanup;
     read_loop(&r, m, ft);

@@ -10,15 +10,19 @@
  * A classic pcap that is a regular file we opened goes to libpcap as it is
  * (rewound), so libpcap checks the file header. When the header is the
  * common kind (version 2.4, Ethernet or raw IP), records are then read in
- * place from a sliding read-only memory map ("fast path", below): no copy
- * of the packet bytes, no per-packet stdio calls. The first record that is
- * not plainly well formed (caplen above the snapshot length, cut short by
- * the end of the file) hands the rest of the file back to libpcap at that
- * record's offset, so damage is reported exactly as libpcap reports it.
- * A file that grows while it is read is read on (its size is checked again
- * at the end). One that is truncated under the map would raise SIGBUS:
- * windows are guarded (mapguard.c), the missing bytes read as zeros, and
- * the next call reports the damage at the record being read.
+ * place from a window of the file read into one buffer ("fast path",
+ * below): one pread(2) per FAST_WINDOW bytes instead of stdio calls and a
+ * copy per packet. Not a memory map: mapping costs page-table work per
+ * 4 KiB page (populating, unmapping, TLB shootdowns when threads run), and
+ * the first read of each record header through a fresh mapping was a
+ * cache miss that prefetching did not hide; the kernel's copy into a
+ * buffer that stays in the core's L2 cache was cheaper (bench/README.md).
+ * The first record that is not plainly well formed (caplen above the
+ * snapshot length, cut short by the end of the file) hands the rest of
+ * the file back to libpcap at that record's offset, so damage is reported
+ * exactly as libpcap reports it. A file that grows while it is read is
+ * read on (its size is checked again at the end); one that shrinks is
+ * reported at the record that could not be read whole.
  * Other streams (pipes, standard input, caller streams) reach libpcap
  * through a stdio cookie stream that first replays the magic we consumed,
  * then reads the real stream; pipes work without seeking. The cookie
@@ -28,9 +32,8 @@
  * pcapng we count bytes ourselves.
  *
  * In place, asc_pcap_more hands out the further records that lie wholly
- * in the window already mapped, so that a batch of frames stays valid
- * together; the reader prefetches the file a little ahead of the record
- * it returns (record headers are a chain of dependent loads).
+ * in the window already read, so that a batch of frames stays valid
+ * together.
  *
  * Errors: a damaged record ends that reader with a negative code, the file
  * name, the libpcap or pcapng reason and the byte offset of the record.
@@ -41,13 +44,11 @@
  */
 #define _GNU_SOURCE /* fopencookie */
 #include "source/pcap_src.h"
-#include "source/mapguard.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,24 +58,20 @@
 #define MAGIC_USEC 0xA1B2C3D4u
 #define MAGIC_NSEC 0xA1B23C4Du
 #define MAGIC_KUZNETZOV 0xA1B2CD34u
-#define FAST_WINDOW (1u << 20) /* bytes mapped at a time (resident while read), by default */
-#define FAST_WINDOW_MAX (64u << 20)
-#define FAST_AHEAD 2048u       /* bytes read ahead by prefetch in a window */
+#define FAST_WINDOW (256u << 10) /* bytes read at a time: the buffer stays in L2 */
 
-/* Classic pcap records read in place from a window of a memory map. */
+/* Classic pcap records read in place from a window of the file. */
 struct fastmap {
     int fd;
     uint64_t size;         /* file size */
     uint64_t pos;          /* offset of the next record header */
-    const uint8_t *win;    /* mapped [wbase, wbase + wlen), or NULL */
+    const uint8_t *win;    /* the file's [wbase, wbase + wlen) in buf, or NULL */
     uint64_t wbase;
     size_t wlen;
-    size_t page;
-    int guard;             /* mapguard slot of the window, -1 none */
+    uint8_t *buf;          /* the window's buffer, bufcap bytes */
+    size_t bufcap;
     uint64_t last_rec;     /* offset of the record returned last */
-    uint64_t pf;           /* bytes of the window prefetched up to (file offset) */
     uint32_t snap;         /* libpcap's snapshot length for the file */
-    size_t window;         /* bytes to map at a time (asc_pcap_set_window) */
     bool swapped;
 };
 
@@ -329,16 +326,11 @@ static int next_libpcap(struct asc_pcap_src *s, struct asc_frame *fr, struct asc
 }
 
 /* ------------------------------------------------------------------ */
-/* Fast path: classic pcap records in place from a memory map          */
+/* Fast path: classic pcap records in place from a read window        */
 /* ------------------------------------------------------------------ */
 
-static void fast_unmap(struct fastmap *fm)
+static void fast_drop(struct fastmap *fm)
 {
-    if (fm->win) {
-        asc_mapguard_del(fm->guard);
-        munmap((void *)(uintptr_t)fm->win, fm->wlen);
-    }
-    fm->guard = -1;
     fm->win = NULL;
     fm->wlen = 0;
 }
@@ -353,45 +345,53 @@ static void fast_start(struct asc_pcap_src *s, uint32_t magic)
     bool plain_dlt = s->linktype == DLT_EN10MB || s->linktype == DLT_RAW ||
                      s->linktype == DLT_IPV4 || s->linktype == DLT_IPV6;
     off_t at = ftello(s->in);
-    long ps = sysconf(_SC_PAGESIZE);
-    if ((m != MAGIC_USEC && m != MAGIC_NSEC) || !plain_dlt || at <= 0 || ps <= 0 ||
+    if ((m != MAGIC_USEC && m != MAGIC_NSEC) || !plain_dlt || at <= 0 ||
         pcap_major_version(s->pc) != 2 || pcap_minor_version(s->pc) < 4 ||
         pcap_snapshot(s->pc) <= 0)
         return;
-    if (!fm->window)
-        fm->window = FAST_WINDOW;
     fm->fd = fileno(s->in);
-    fm->guard = -1;
     fm->size = s->size;
     fm->pos = (uint64_t)at;
-    fm->page = (size_t)ps;
     fm->snap = (uint32_t)pcap_snapshot(s->pc);
     fm->swapped = m != magic;
     s->fast = true;
 }
 
-/* Map a window holding [pos, end). Returns false if mapping fails. */
-static bool fast_window(struct fastmap *fm, uint64_t pos, uint64_t end)
+/* Read a window holding [pos, end): 1 when it is there, 0 when the
+ * buffer cannot be had (libpcap reads on), -1 when the file ended before
+ * `end` (it shrank while we read it). */
+static int fast_window(struct fastmap *fm, uint64_t pos, uint64_t end)
 {
     if (fm->win && pos >= fm->wbase && end <= fm->wbase + fm->wlen)
-        return true;
-    fast_unmap(fm);
-    uint64_t base = pos & ~(uint64_t)(fm->page - 1);
-    uint64_t len = end - base > fm->window ? end - base : fm->window;
+        return 1;
+    fast_drop(fm);
+    uint64_t base = pos & ~(uint64_t)63; /* the same alignment in buf */
+    uint64_t len = end - base > FAST_WINDOW ? end - base : FAST_WINDOW;
     if (len > fm->size - base)
         len = fm->size - base;
-    void *p = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fm->fd, (off_t)base);
-    if (p == MAP_FAILED)
-        return false;
-    fm->guard = asc_mapguard_add(p, (size_t)len);
-    if (fm->guard < 0) {
-        munmap(p, (size_t)len);
-        return false;
+    if (len > fm->bufcap) {
+        size_t cap = ((size_t)len + 63) & ~(size_t)63;
+        free(fm->buf);
+        fm->buf = aligned_alloc(64, cap);
+        fm->bufcap = fm->buf ? cap : 0;
+        if (!fm->buf)
+            return 0;
     }
-    fm->win = p;
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = pread(fm->fd, fm->buf + got, (size_t)len - got, (off_t)(base + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    if (got < end - base)
+        return got < len ? -1 : 0;
+    fm->win = fm->buf;
     fm->wbase = base;
-    fm->wlen = (size_t)len;
-    return true;
+    fm->wlen = got;
+    return 1;
 }
 
 static uint32_t fast_u32(const struct fastmap *fm, const uint8_t *q)
@@ -406,7 +406,7 @@ static int next_libpcap(struct asc_pcap_src *s, struct asc_frame *fr, struct asc
 static int fast_fallback(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_err *err)
 {
     s->fast = false;
-    fast_unmap(&s->fm);
+    fast_drop(&s->fm);
     if (fseeko(s->in, (off_t)s->fm.pos, SEEK_SET) != 0) {
         s->done = true;
         asc_err_set(err, ASC_EIO, "%s: read error at byte %llu: %s", s->name,
@@ -418,12 +418,25 @@ static int fast_fallback(struct asc_pcap_src *s, struct asc_frame *fr, struct as
     return next_libpcap(s, fr, err);
 }
 
+/* The file ended under us before the record at fm->pos. */
+static int fast_shrank(struct asc_pcap_src *s, struct asc_err *err)
+{
+    s->done = true;
+    fast_drop(&s->fm);
+    asc_err_set(err, ASC_ETRUNC,
+                "%s: truncated or corrupt capture at byte %llu: the file shrank while it was read",
+                s->name, (unsigned long long)s->fm.pos);
+    if (err)
+        err->offset = s->fm.pos;
+    return ASC_ETRUNC;
+}
+
 /* The record whose 16-byte header is at h (wholly in the window). */
 static void fast_take(struct asc_pcap_src *s, const uint8_t *h, uint32_t caplen,
                       struct asc_frame *fr)
 {
     struct fastmap *fm = &s->fm;
-    uint64_t o = fm->wbase + (uint64_t)(h - fm->win), end = o + 16 + caplen;
+    uint64_t o = fm->wbase + (uint64_t)(h - fm->win);
     uint64_t frac = fast_u32(fm, h + 4);
     fr->ts = (int64_t)fast_u32(fm, h) * ASC_NS_PER_SEC + (int64_t)(s->nano ? frac : frac * 1000);
     fr->caplen = caplen;
@@ -431,17 +444,7 @@ static void fast_take(struct asc_pcap_src *s, const uint8_t *h, uint32_t caplen,
     fr->data = h + 16;
     fr->linktype = s->linktype;
     fm->last_rec = o;
-    fm->pos = end;
-    /* Every cache line up to FAST_AHEAD bytes past this record: reading
-     * record headers one after the other is a chain of dependent loads
-     * (each header gives the next one's place), each a miss otherwise. */
-    uint64_t want = end + FAST_AHEAD, wend = fm->wbase + fm->wlen;
-    if (want > wend)
-        want = wend;
-    if (fm->pf < end)
-        fm->pf = end & ~(uint64_t)63;
-    for (; fm->pf < want; fm->pf += 64)
-        __builtin_prefetch(fm->win + (fm->pf - fm->wbase));
+    fm->pos = o + 16 + caplen;
 }
 
 static int next_fast(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_err *err)
@@ -449,38 +452,30 @@ static int next_fast(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_er
     struct fastmap *fm = &s->fm;
     uint64_t o = fm->pos;
     struct stat st;
-    if (asc_mapguard_hit(fm->guard)) {
-        s->done = true;
-        fast_unmap(fm);
-        asc_err_set(err, ASC_ETRUNC,
-                    "%s: truncated or corrupt capture at byte %llu: the file shrank while it was read",
-                    s->name, (unsigned long long)fm->last_rec);
-        if (err)
-            err->offset = fm->last_rec;
-        return ASC_ETRUNC;
-    }
     if (o == fm->size && fstat(fm->fd, &st) == 0 && (uint64_t)st.st_size > fm->size)
         fm->size = (uint64_t)st.st_size; /* the file grew while we read it */
     if (o == fm->size) {
         s->done = true;
-        fast_unmap(fm);
+        fast_drop(fm);
         return 0;
     }
-    if (o + 16 > fm->size || !fast_window(fm, o, o + 16))
-        return fast_fallback(s, fr, err);
+    int w = o + 16 > fm->size ? 0 : fast_window(fm, o, o + 16);
+    if (w <= 0)
+        return w < 0 ? fast_shrank(s, err) : fast_fallback(s, fr, err);
     const uint8_t *h = fm->win + (o - fm->wbase);
     uint32_t caplen = fast_u32(fm, h + 8);
     uint64_t end = o + 16 + caplen;
-    if (caplen > fm->snap || end > fm->size || !fast_window(fm, o, end))
-        return fast_fallback(s, fr, err);
+    w = caplen > fm->snap || end > fm->size ? 0 : fast_window(fm, o, end);
+    if (w <= 0)
+        return w < 0 ? fast_shrank(s, err) : fast_fallback(s, fr, err);
     fast_take(s, fm->win + (o - fm->wbase), caplen, fr);
     return 1;
 }
 
-/* Up to n more records that lie wholly in the window already mapped: no
- * remapping, so every frame returned since the last asc_pcap_next stays
+/* Up to n more records that lie wholly in the window already read: no
+ * new read, so every frame returned since the last asc_pcap_next stays
  * valid. Stops at anything next_fast would treat specially (window edge,
- * end of file, a record to hand back to libpcap, a guard hit). */
+ * end of file, a record to hand back to libpcap). */
 static size_t fast_more(struct asc_pcap_src *s, struct asc_frame *fr, size_t n)
 {
     struct fastmap *fm = &s->fm;
@@ -488,14 +483,14 @@ static size_t fast_more(struct asc_pcap_src *s, struct asc_frame *fr, size_t n)
     if (!s->fast || s->done || !fm->win)
         return 0;
     uint64_t wend = fm->wbase + fm->wlen;
-    while (k < n && !asc_mapguard_hit(fm->guard)) {
+    while (k < n) {
         uint64_t o = fm->pos;
         if (o + 16 > fm->size || o + 16 > wend)
             break;
         const uint8_t *h = fm->win + (o - fm->wbase);
         uint32_t caplen = fast_u32(fm, h + 8);
         uint64_t end = o + 16 + caplen;
-        if (caplen > fm->snap || end > fm->size || end > wend || asc_mapguard_hit(fm->guard))
+        if (caplen > fm->snap || end > fm->size || end > wend)
             break;
         fast_take(s, h, caplen, &fr[k++]);
     }
@@ -527,12 +522,6 @@ int asc_pcap_next(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_err *
     if (s->fast)
         return next_fast(s, fr, err);
     return s->ng ? next_pcapng(s, fr, err) : next_libpcap(s, fr, err);
-}
-
-void asc_pcap_set_window(struct asc_pcap_src *s, size_t bytes)
-{
-    if (s && bytes >= FAST_WINDOW && bytes <= FAST_WINDOW_MAX)
-        s->fm.window = bytes;
 }
 
 size_t asc_pcap_more(struct asc_pcap_src *s, struct asc_frame *fr, size_t n)
@@ -568,7 +557,7 @@ void asc_pcap_close(struct asc_pcap_src *s)
 {
     if (!s)
         return;
-    fast_unmap(&s->fm);
+    free(s->fm.buf);
     if (s->pc)
         pcap_close(s->pc); /* also closes the cookie stream, or `in` itself */
     asc_pcapng_free(s->ng);
@@ -701,12 +690,6 @@ int asc_merge_next(struct asc_merge *m, struct asc_frame *fr, asc_merge_err_fn o
     *fr = m->in[i].cur;
     m->last = i;
     return 1;
-}
-
-void asc_merge_set_window(struct asc_merge *m, size_t bytes)
-{
-    for (size_t i = 0; m && i < m->n; i++)
-        asc_pcap_set_window(m->in[i].src, bytes);
 }
 
 size_t asc_merge_next_batch(struct asc_merge *m, struct asc_frame *fr, size_t n,

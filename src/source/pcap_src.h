@@ -35,17 +35,11 @@ int asc_pcap_open_stream(FILE *f, const char *name, struct asc_pcap_src **out,
  * the file name, message and byte offset). After an error, returns 0. */
 int asc_pcap_next(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_err *err);
 /* Up to n more frames that need no new read or mapping (classic pcap read
- * in place, the rest of the window mapped now), so that they and every
+ * in place, the rest of the window read already), so that they and every
  * frame returned since the last asc_pcap_next stay valid together until
  * the next call on the reader. Returns how many; 0 when none is at hand
  * (the next asc_pcap_next reads on, and reports any damage). */
 size_t asc_pcap_more(struct asc_pcap_src *s, struct asc_frame *fr, size_t n);
-/* Bytes of the file to map at a time when classic pcap is read in place
- * (1 MiB by default, up to 64 MiB; other values are ignored). Each window
- * change unmaps the last one, which in a process with several running
- * threads interrupts the other CPUs to flush their TLBs: a multithreaded
- * caller maps larger windows, a single-threaded one keeps its RSS low. */
-void asc_pcap_set_window(struct asc_pcap_src *s, size_t bytes);
 /* Bytes consumed so far and total size (0 if unknown, e.g. stdin). */
 uint64_t asc_pcap_offset(const struct asc_pcap_src *s);
 uint64_t asc_pcap_size(const struct asc_pcap_src *s);
@@ -65,7 +59,6 @@ int asc_merge_next(struct asc_merge *m, struct asc_frame *fr, asc_merge_err_fn o
  * input, asc_merge_next then asc_pcap_more; with several, one frame. */
 size_t asc_merge_next_batch(struct asc_merge *m, struct asc_frame *fr, size_t n,
                             asc_merge_err_fn on_err, void *ctx);
-void asc_merge_set_window(struct asc_merge *m, size_t bytes); /* every input */
 uint64_t asc_merge_offset(const struct asc_merge *m);   /* summed over inputs */
 uint64_t asc_merge_size(const struct asc_merge *m);
 unsigned asc_merge_damaged(const struct asc_merge *m);  /* inputs that ended in error */

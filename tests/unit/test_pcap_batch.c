@@ -3,7 +3,8 @@
  * asc_pcap_more in src/source/pcap_src.h): every frame of a batch is the
  * right one and still intact when the batch is complete, batches end at
  * window edges and never lose a frame, several inputs give one frame per
- * call, and damage -- cut files, a file truncated under the map -- is
+ * call, records larger than the read window come whole, and damage --
+ * cut files, a file truncated while it is read -- is
  * reported at the same offsets as frame by frame.
  */
 #include <stdbool.h>
@@ -118,7 +119,7 @@ static void t_batch_damage(void)
     }
 }
 
-/* Truncated under the map while read in batches: no SIGBUS, the damage is
+/* Truncated while read in batches: no SIGBUS, the damage is
  * reported, no frame is returned twice or out of order. */
 static void t_batch_shrinks(void)
 {
@@ -153,4 +154,56 @@ static void t_batch_shrinks(void)
     unlink(path);
 }
 
-TEST_MAIN(T(t_batch), T(t_batch_damage), T(t_batch_shrinks))
+/* Records as large as the snapshot length allows (262144 bytes, larger
+ * than the reader's window) between small ones: each is read whole, in
+ * batches, with its neighbours intact. */
+static void t_batch_big_records(void)
+{
+    static const uint32_t sizes[] = {60, 262144, 1514, 200000, 9, 262144, 262144, 70, 131000};
+    enum { N = 40 };
+    const char *path = tmp_path("bigrec");
+    FILE *f = fopen(path, "wb");
+    uint8_t *data = malloc(262144);
+    CHECK(f != NULL && data != NULL);
+    if (!f || !data) {
+        free(data);
+        return;
+    }
+    struct bb h = {.be = false};
+    pcap_hdr(&h, false, 1);
+    set32(&h, 16, 262144);   /* snapshot length */
+    fwrite(h.d, 1, h.n, f);
+    for (uint32_t i = 0; i < N; i++) {
+        uint32_t len = sizes[i % ASC_ARRAY_LEN(sizes)];
+        struct bb r = {.be = false};
+        put32(&r, 1700000000u + i);
+        put32(&r, i);
+        put32(&r, len);
+        put32(&r, len);
+        frame_bytes(data, len, (uint8_t)(3 * i));
+        fwrite(r.d, 1, r.n, f);
+        fwrite(data, 1, len, f);
+    }
+    CHECK_EQ_U(fclose(f), 0);
+    free(data);
+    struct err_log log = {0};
+    struct asc_frame fr[5];
+    struct asc_merge *m = open_one(path);
+    if (!m)
+        return;
+    uint32_t idx = 0, bad = 0;
+    size_t k;
+    while ((k = asc_merge_next_batch(m, fr, 5, on_err, &log)) > 0)
+        for (size_t j = 0; j < k; j++, idx++)
+            if (!frame_is(&fr[j], sizes[idx % ASC_ARRAY_LEN(sizes)], (uint8_t)(3 * idx)) ||
+                fr[j].ts != (1700000000 + (int64_t)idx) * ASC_NS_PER_SEC + idx * 1000)
+                bad++;
+    CHECK_EQ_U(idx, N);
+    CHECK_EQ_U(bad, 0);
+    CHECK_EQ_U(log.calls, 0);
+    CHECK_EQ_U(asc_merge_offset(m), asc_merge_size(m));
+    asc_merge_close(m);
+    unlink(path);
+}
+
+TEST_MAIN(T(t_batch), T(t_batch_damage), T(t_batch_shrinks), T(t_batch_big_records))

@@ -627,8 +627,8 @@ static void t_open_stream(void)
     asc_merge_close(NULL);
 }
 
-/* A capture truncated while it is read through the memory map: the reader
- * must not die of SIGBUS; it reports the damage at the record being read. */
+/* A capture truncated while it is read: the reader returns what it read
+ * before and reports the damage at the first record it cannot read whole. */
 static void t_pcap_shrinks(void)
 {
     const char *path = tmp_path("shrink");

@@ -38,7 +38,7 @@ int asc_err_set(struct asc_err *err, int code, const char *fmt, ...)
     return code;
 }
 
-/* Dotted quad without stdio (glibc's inet_ntop formats IPv4 with sprintf). */
+/* Dotted quad without stdio (glibc's inet_ntop formats with sprintf). */
 static void v4_str(const uint8_t *b, char *out)
 {
     char *p = out;
@@ -53,10 +53,55 @@ static void v4_str(const uint8_t *b, char *out)
     }
 }
 
+/* IPv6 text as glibc's inet_ntop writes it, without stdio: lower-case hex
+ * groups without leading zeros; the first longest run of two or more zero
+ * groups as "::"; "::a.b.c.d" and "::ffff:a.b.c.d" for the IPv4-compatible
+ * and IPv4-mapped forms (RFC 4291 section 2.2). out: 46 bytes. */
+static void v6_str(const uint8_t *b, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned w[8];
+    int best = -1, best_len = 0;
+    for (int i = 0, run = 0; i < 8; i++) {
+        w[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+        run = w[i] ? 0 : run + 1;
+        if (run > best_len) {
+            best_len = run;
+            best = i - run + 1;
+        }
+    }
+    if (best_len < 2)
+        best = -1;
+    char *p = out;
+    for (int i = 0; i < 8; i++) {
+        if (best >= 0 && i >= best && i < best + best_len) {
+            if (i == best)
+                *p++ = ':';
+            continue;
+        }
+        if (i)
+            *p++ = ':';
+        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+            v4_str(b + 12, p);
+            return;
+        }
+        int shift = w[i] >= 0x1000 ? 12 : w[i] >= 0x100 ? 8 : w[i] >= 0x10 ? 4 : 0;
+        for (; shift >= 0; shift -= 4)
+            *p++ = hex[(w[i] >> shift) & 15];
+    }
+    if (best >= 0 && best + best_len == 8)
+        *p++ = ':';
+    *p = '\0';
+}
+
 const char *asc_addr_str(const struct asc_addr *a, char *buf, size_t len)
 {
     if (a->family == ASC_AF_INET && len >= 16) {
         v4_str(a->b, buf);
+        return buf;
+    }
+    if (a->family == ASC_AF_INET6 && len >= 46) {
+        v6_str(a->b, buf);
         return buf;
     }
     int af = a->family == ASC_AF_INET6 ? AF_INET6 : AF_INET;

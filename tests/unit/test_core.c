@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include "core/jsonw.h"
 #include "core/topk.h"
 #include "harness.h"
@@ -140,4 +141,42 @@ static void test_addr(void)
     CHECK(asc_addr_parse("300.1.1.1", &a) == ASC_EINVAL);
 }
 
-TEST_MAIN(T(test_topk_vs_exact), T(test_json_escape), T(test_json_numbers), T(test_addr))
+/* asc_addr_str's IPv6 text equals libc's inet_ntop on structured and
+ * random addresses: zero runs of every length and place, ties between
+ * runs, the IPv4-compatible and -mapped forms, groups of 1-4 digits. */
+static void test_addr6_ntop(void)
+{
+    static const uint16_t vals[] = {0, 1, 0xf, 0x10, 0xff, 0x100, 0xfff, 0x1000, 0xffff, 0xabc};
+    uint64_t r = 0x9e3779b97f4a7c15ull;
+    unsigned bad = 0, n = 0;
+    for (unsigned it = 0; it < 400000; it++) {
+        struct asc_addr a = {.family = ASC_AF_INET6};
+        r ^= r << 13;
+        r ^= r >> 7;
+        r ^= r << 17;
+        for (int g = 0; g < 8; g++) {
+            /* Mostly zeros and edge values so that runs and forms are common. */
+            unsigned pick = (unsigned)(r >> (g * 7)) & 127;
+            uint16_t v = pick < 64 ? 0 : pick < 104 ? vals[pick % 10] : (uint16_t)(r >> (g * 5));
+            if (it < 256 * 8)   /* every 8-group zero pattern, then each with one value */
+                v = ((it & 255) >> g & 1) ? vals[(it >> 8) + 1] : 0;
+            a.b[2 * g] = (uint8_t)(v >> 8);
+            a.b[2 * g + 1] = (uint8_t)v;
+        }
+        if (it % 97 == 0) {   /* IPv4-mapped and -compatible, also with v4 zeros */
+            memset(a.b, 0, 10);
+            a.b[10] = a.b[11] = (it & 1) ? 0xff : 0;
+        }
+        char want[INET6_ADDRSTRLEN], got[ASC_ADDR_STRLEN];
+        inet_ntop(AF_INET6, a.b, want, sizeof(want));
+        asc_addr_str(&a, got, sizeof(got));
+        n++;
+        if (strcmp(want, got) != 0 && bad++ < 5)
+            fprintf(stderr, "  want %s got %s\n", want, got);
+    }
+    CHECK_EQ_U(bad, 0);
+    CHECK_EQ_U(n, 400000);
+}
+
+TEST_MAIN(T(test_topk_vs_exact), T(test_json_escape), T(test_json_numbers), T(test_addr),
+          T(test_addr6_ntop))

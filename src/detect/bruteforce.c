@@ -125,10 +125,12 @@ static int bf_init(const struct asc_det_env *env, void **state, struct asc_err *
     return 0;
 }
 
+/* An unused entry again; its window's ring stays for the next pair. */
 static void pair_clear(struct bpair *e)
 {
-    scan_win_fini(&e->win);
+    struct scan_win win = e->win;
     memset(e, 0, sizeof(*e));
+    e->win = win;
 }
 
 static void bf_fini(void *state)
@@ -137,7 +139,7 @@ static void bf_fini(void *state)
     if (!d)
         return;
     for (size_t i = 0; i < d->nsets * WAYS; i++)
-        pair_clear(&d->t[i]);
+        scan_win_fini(&d->t[i].win);
     free(d->t);
     free(d);
 }
@@ -181,7 +183,7 @@ static struct bpair *pair_get(struct bruteforce *d, const struct asc_flow_key *k
     victim->dst = k->resp;
     victim->port = k->resp_port;
     victim->svc = (uint8_t)svc;
-    scan_win_init(&victim->win, (uint32_t)d->count[svc]);
+    scan_win_reset(&victim->win, (uint32_t)d->count[svc]);
     return victim;
 }
 

@@ -175,17 +175,30 @@ void scan_win_init(struct scan_win *w, uint32_t need)
     w->need = need < 1 ? 1 : need > 65536 ? 65536 : need;
 }
 
+void scan_win_reset(struct scan_win *w, uint32_t need)
+{
+    w->need = need < 1 ? 1 : need > 65536 ? 65536 : need;
+    w->n = w->head = 0;
+    if (w->cap < w->need) {
+        free(w->t);
+        w->t = NULL;
+        w->cap = 0;
+    }
+}
+
 void scan_win_fini(struct scan_win *w)
 {
     free(w->t);
     w->t = NULL;
-    w->n = w->head = 0;
+    w->n = w->head = w->cap = 0;
 }
 
 bool scan_win_push(struct scan_win *w, asc_time t, asc_time span)
 {
-    if (!w->t)
-        w->t = asc_xcalloc(w->need, sizeof(*w->t));
+    if (!w->t) {   /* slots are written before they are read: no zeroing */
+        w->t = asc_xmalloc(w->need * sizeof(*w->t));
+        w->cap = w->need;
+    }
     w->t[w->head] = t;
     w->head = (w->head + 1) % w->need;
     if (w->n < w->need)

@@ -75,12 +75,15 @@ int scan_trw_step(const struct scan_trw_params *p, struct scan_trw *t, bool succ
 /* ---- sliding window ----------------------------------------------------- */
 
 struct scan_win {
-    asc_time *t;         /* ring of the last `need` event times */
-    uint32_t need, n, head;
+    asc_time *t;         /* ring of the last `need` event times, cap allocated */
+    uint32_t need, n, head, cap;
 };
 
 /* A window that fires when `need` (1..65536) events fall within a span. */
 void scan_win_init(struct scan_win *w, uint32_t need);
+/* Empty again, for `need` events, keeping the ring's memory when it is
+ * large enough (tables that reuse their entries allocate once). */
+void scan_win_reset(struct scan_win *w, uint32_t need);
 void scan_win_fini(struct scan_win *w);
 /* Adds an event at time t (times may arrive slightly out of order); true
  * when the last `need` events span at most `span`. */

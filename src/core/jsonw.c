@@ -178,7 +178,7 @@ static const char pairs[200] = "000102030405060708091011121314151617181920212223
 
 /* Decimal digits of v, two at a time from a table: faster than snprintf
  * and than one division per digit on the per-flow output path. */
-char *asc_jw_fmt_u64(char *p, uint64_t v)
+char *asc_jw_fmt_u64_long(char *p, uint64_t v)
 {
     unsigned n = 1;
     if (v >= 10000) { /* digit count; most values are short */

@@ -53,7 +53,15 @@ char *asc_jw_reserve(struct asc_jsonw *w, size_t n);
 void asc_jw_commit(struct asc_jsonw *w, char *end);
 #define ASC_JW_U64_MAX 20   /* longest decimal uint64_t */
 #define ASC_JW_TIME_MAX 31  /* longest asc_jw_fmt_time output */
-char *asc_jw_fmt_u64(char *p, uint64_t v);
+char *asc_jw_fmt_u64_long(char *p, uint64_t v);
+static inline char *asc_jw_fmt_u64(char *p, uint64_t v)
+{
+    if (v < 10) {   /* the common zeros and counts, without a call */
+        *p = (char)('0' + v);
+        return p + 1;
+    }
+    return asc_jw_fmt_u64_long(p, v);
+}
 char *asc_jw_fmt_time(char *p, asc_time t);
 /* A member whose value is already-formed JSON text (len bytes). */
 void asc_jw_member_raw(struct asc_jsonw *w, const char *key, const char *json, size_t len);

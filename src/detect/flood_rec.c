@@ -95,6 +95,7 @@ struct frec_ring {
     struct frec *pool;          /* records with shares, a FIFO by arrival */
     uint32_t pool_head, pool_tail;
     size_t pool_cap;            /* power of two */
+    uint32_t *pool_slot;        /* the slot of each pool entry, for scans */
     struct slot_st *st;         /* per slot: rate, place in above[], mark */
     struct slot_list *list;     /* per slot: its records, while listed */
     uint64_t *listed, *build;   /* bitmaps of slots: listed; to list now */
@@ -196,12 +197,18 @@ static uint32_t pool_push(struct frec_ring *r, const struct frec *rec)
     if ((size_t)(r->pool_tail - r->pool_head) == r->pool_cap) {
         size_t ocap = r->pool_cap, ncap = ocap ? 2 * ocap : 1024;
         struct frec *np = asc_xcalloc(ncap, sizeof(*np));
-        for (uint32_t q = r->pool_head; q != r->pool_tail; q++)
+        uint32_t *ns = asc_xcalloc(ncap, sizeof(*ns));
+        for (uint32_t q = r->pool_head; q != r->pool_tail; q++) {
             np[q & (ncap - 1)] = r->pool[q & (ocap - 1)];
+            ns[q & (ncap - 1)] = r->pool_slot[q & (ocap - 1)];
+        }
         free(r->pool);
+        free(r->pool_slot);
         r->pool = np;
+        r->pool_slot = ns;
         r->pool_cap = ncap;
     }
+    r->pool_slot[r->pool_tail & (r->pool_cap - 1)] = rec->slot;
     *pool_get(r, r->pool_tail) = *rec;
     return r->pool_tail++;
 }
@@ -371,9 +378,9 @@ static void gather_from(struct frec_ring *r, size_t from, int64_t sec)
         }
     if (build) {
         for (uint32_t q = r->pool_head; q != r->pool_tail; q++) {
-            const struct frec *rec = pool_get(r, q);
-            if (rec->s_last >= sec && bit(r->build, rec->slot))
-                list_add(r, rec->slot, q, sec);
+            uint32_t s = r->pool_slot[q & (r->pool_cap - 1)];
+            if (bit(r->build, s) && pool_get(r, q)->s_last >= sec)
+                list_add(r, s, q, sec);
         }
         for (size_t i = from; i < r->n_picked; i++)
             if (bit(r->build, r->picked[i])) {
@@ -727,6 +734,7 @@ void flood_rec_free(struct flood *d)
             free(r->list[i].seq);
         free(r->b);
         free(r->pool);
+        free(r->pool_slot);
         free(r->st);
         free(r->list);
         free(r->listed);

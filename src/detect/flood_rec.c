@@ -64,8 +64,13 @@ struct frec_bucket {
     size_t n, cap;
 };
 
-struct slot_list {              /* the records of one slot (pool sequence numbers) */
-    uint32_t *seq;
+struct lent {                   /* a record in its slot's list */
+    int64_t s0, s_last;         /* its span, so that a scan reads no pool entry */
+    uint32_t seq;               /* pool sequence number */
+};
+
+struct slot_list {              /* the records of one slot, by arrival */
+    struct lent *e;
     uint32_t n, cap;
 };
 
@@ -213,15 +218,6 @@ static uint32_t pool_push(struct frec_ring *r, const struct frec *rec)
     return r->pool_tail++;
 }
 
-/* The record `seq` if it still has a share at or after second `sec`. */
-static const struct frec *pool_live(const struct frec_ring *r, uint32_t seq, int64_t sec)
-{
-    if ((uint32_t)(seq - r->pool_head) >= (uint32_t)(r->pool_tail - r->pool_head))
-        return NULL;
-    const struct frec *rec = pool_get(r, seq);
-    return rec->s_last < sec ? NULL : rec;
-}
-
 static const struct asc_addr *rec_dst(const struct frec *rec)
 {
     return rec->sd ? &rec->key.orig : &rec->key.resp;
@@ -311,22 +307,24 @@ static void apply_events(struct frec_ring *r, int64_t sec)
 }
 
 /* Add a record to a listed slot's list; records over before `now` leave
- * it when the list is full. */
+ * it when the list is full. A record whose last second is not over is
+ * still in the pool (the pool's head stops at it). */
 static void list_add(struct frec_ring *r, uint32_t s, uint32_t seq, int64_t now)
 {
     struct slot_list *l = &r->list[s];
     if (l->n == l->cap) {
         uint32_t k = 0;
         for (uint32_t j = 0; j < l->n; j++)
-            if (pool_live(r, l->seq[j], now))
-                l->seq[k++] = l->seq[j];
+            if (l->e[j].s_last >= now)
+                l->e[k++] = l->e[j];
         l->n = k;
         if (2 * l->n >= l->cap) {
             l->cap = l->cap ? 2 * l->cap : 4;
-            l->seq = asc_xrealloc(l->seq, l->cap, sizeof(*l->seq));
+            l->e = asc_xrealloc(l->e, l->cap, sizeof(*l->e));
         }
     }
-    l->seq[l->n++] = seq;
+    const struct frec *rec = pool_get(r, seq);
+    l->e[l->n++] = (struct lent){.s0 = rec->s0, .s_last = rec->s_last, .seq = seq};
 }
 
 static void pick(struct frec_ring *r, uint32_t s)
@@ -351,17 +349,18 @@ static void gather(struct frec_ring *r, uint32_t s, int64_t sec)
     struct slot_list *l = &r->list[s];
     uint32_t k = 0;
     for (uint32_t j = 0; j < l->n; j++) {
-        const struct frec *rec = pool_live(r, l->seq[j], sec);
-        if (!rec)
+        const struct lent *le = &l->e[j];
+        if (le->s_last < sec)
             continue;
-        l->seq[k++] = l->seq[j];
-        if (rec->s0 > sec)
+        l->e[k++] = *le;
+        if (le->s0 > sec)
             continue;
+        const struct frec *rec = pool_get(r, le->seq);
         uint64_t share = rec->base + (uint64_t)(sec - rec->s0 < (int64_t)rec->rem);
         if (share > UINT32_MAX)
             share = UINT32_MAX;
         r->col = grow(r->col, r->n_col, &r->cap_col, sizeof(*r->col));
-        r->col[r->n_col++] = (uint64_t)(uint32_t)(l->seq[j] - r->pool_head) << 32 | share;
+        r->col[r->n_col++] = (uint64_t)(uint32_t)(le->seq - r->pool_head) << 32 | share;
     }
     l->n = k;
 }
@@ -731,7 +730,7 @@ void flood_rec_free(struct flood *d)
             free(r->parked[i].inc);
         }
         for (size_t i = 0; i < N_SLOTS; i++)
-            free(r->list[i].seq);
+            free(r->list[i].e);
         free(r->b);
         free(r->pool);
         free(r->pool_slot);

@@ -5,8 +5,24 @@
  * 10.0.0.2:2055) or sent to a UDP collector. Tool code, not product; libc
  * only. Used by bench/run (flow-input section).
  *
- *   genexport --records N [--seed S] -o FILE.pcap
- *   genexport --records N [--seed S] --send 127.0.0.1:PORT [--pps N]
+ *   genexport --records N [--seed S] [--mix M] -o FILE.pcap
+ *   genexport --records N [--seed S] [--mix M] --send 127.0.0.1:PORT [--pps N]
+ *
+ * --mix uniform (the default; the benchmark's worst case): every record is
+ * one-way, from one of 65,536 sources (10.0.x.y) to one of 65,536
+ * destinations (198.51.x.y), drawn uniformly, half TCP to 443, half UDP to
+ * 53, 1-100 packets over 0-60 s.
+ * --mix realistic: what a border router sees. Conversations between
+ * 65,536 inside hosts (10.1.x.y) and 2^20 outside servers (TCP 443 and
+ * 80; DNS and NTP go to 8 servers each), both drawn log-uniformly by rank
+ * (Zipf-like, exponent 1: a few very busy hosts, a long tail); every TCP
+ * conversation and 75 % of UDP ones are exported in both directions (the
+ * reply record follows the request, so the two stitch); durations
+ * mostly under a second (70 %), 25 % up to 10 s, 5 % up to 60 s; packets
+ * heavy-tailed (1 to 8192). About 2 % of records are attack-like: one
+ * source SYN-scanning inside hosts (ports 22, 23, 445) and a DNS
+ * reflection flood (UDP from port 53 of many reflectors) against one
+ * inside host.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
@@ -29,6 +45,81 @@ static uint32_t rnd(void)
     rng ^= rng >> 7;
     rng ^= rng << 17;
     return (uint32_t)(rng >> 11);
+}
+
+static int realistic;
+
+/* A rank from 0 to 2^bits - 1, log-uniform: each octave [2^e, 2^(e+1))
+ * as likely as any other, so P(rank) falls as 1/rank (Zipf, exponent 1). */
+static uint32_t zipf_rank(unsigned bits)
+{
+    unsigned e = rnd() % (bits + 1);
+    return e ? (1u << (e - 1)) + rnd() % (1u << (e - 1)) : 0;
+}
+
+/* Spread ranks over the address block so busy hosts are not neighbours. */
+static uint32_t scatter(uint32_t rank, unsigned bits)
+{
+    return (rank * 2654435761u) & ((1u << bits) - 1);
+}
+
+struct grec {
+    uint32_t src, dst;
+    unsigned sport, dport, proto, flags;
+    uint32_t pkts, bytes, first_ms_ago, last_ms_ago;
+};
+
+/* The next record of the realistic mix; a conversation's reply record is
+ * kept in *rev and comes next. */
+static void realistic_record(struct grec *g, struct grec *rev, int *have_rev)
+{
+    if (*have_rev) {
+        *g = *rev;
+        *have_rev = 0;
+        return;
+    }
+    uint32_t kind = rnd() % 1000;
+    uint32_t last_ago = rnd() % 15000, dur;
+    uint32_t d = rnd() % 100;
+    dur = d < 70 ? rnd() % 1000 : d < 95 ? 1000 + rnd() % 9000 : 10000 + rnd() % 50000;
+    if (kind < 10) {            /* the scanner: one SYN to an inside host */
+        static const unsigned ports[] = {22, 23, 445};
+        *g = (struct grec){.src = 0x2d210007u, .dst = 0x0a010000u | (rnd() & 0xffff),
+                           .sport = 40000 + rnd() % 20000, .dport = ports[rnd() % 3],
+                           .proto = 6, .flags = 0x02, .pkts = 1, .bytes = 44,
+                           .first_ms_ago = last_ago, .last_ms_ago = last_ago};
+        return;
+    }
+    if (kind < 20) {            /* DNS reflection: reflectors -> one inside victim */
+        uint32_t pk = 20 + rnd() % 200;
+        *g = (struct grec){.src = 0xc0000000u | (rnd() & 0xffffff), .dst = 0x0a01000au,
+                           .sport = 53, .dport = 1024 + rnd() % 60000, .proto = 17,
+                           .pkts = pk, .bytes = pk * (1200 + rnd() % 300),
+                           .first_ms_ago = last_ago + 5000 + rnd() % 5000,
+                           .last_ms_ago = last_ago};
+        return;
+    }
+    uint32_t in = 0x0a010000u | scatter(zipf_rank(16), 16);
+    uint32_t out = 0xcb000000u | scatter(zipf_rank(20), 20);
+    uint32_t svc = rnd() % 100;
+    unsigned dport = svc < 60 ? 443 : svc < 75 ? 80 : svc < 95 ? 53 : 123;
+    unsigned proto = dport == 53 || dport == 123 ? 17 : 6;
+    if (proto == 17)            /* a few resolvers and time servers */
+        out = (dport == 53 ? 0x08080800u : 0xc0248000u) | rnd() % 8;
+    uint32_t pk = proto == 17 ? 1 + rnd() % 2 : 1 + (zipf_rank(13) | 1) % 8192;
+    *g = (struct grec){.src = in, .dst = out, .sport = 1024 + rnd() % 60000, .dport = dport,
+                       .proto = proto, .flags = proto == 6 ? 0x1b : 0, .pkts = pk,
+                       .bytes = pk * (60 + rnd() % 200),
+                       .first_ms_ago = last_ago + dur, .last_ms_ago = last_ago};
+    if (proto == 6 || rnd() % 100 < 75) {   /* the reply, the router's other direction */
+        uint32_t rpk = proto == 6 ? pk - pk / 4 : pk;
+        *rev = (struct grec){.src = out, .dst = in, .sport = dport, .dport = g->sport,
+                             .proto = proto, .flags = g->flags, .pkts = rpk,
+                             .bytes = rpk * (proto == 6 ? 1000 + rnd() % 400 : 80 + rnd() % 400),
+                             .first_ms_ago = g->first_ms_ago - (dur > 2 ? 1 : 0),
+                             .last_ms_ago = last_ago};
+        *have_rev = 1;
+    }
 }
 
 static size_t p16(uint8_t *b, size_t o, unsigned v)
@@ -69,7 +160,24 @@ static size_t datagram(uint8_t *b, uint64_t seq, unsigned nrec, uint32_t secs)
     size_t set = o;
     o = p16(b, o, 256);
     o = p16(b, o, 4 + nrec * REC_LEN);
+    static struct grec rev;
+    static int have_rev;
     for (unsigned i = 0; i < nrec; i++) {
+        if (realistic) {
+            struct grec g;
+            realistic_record(&g, &rev, &have_rev);
+            o = p32(b, o, g.src);
+            o = p32(b, o, g.dst);
+            o = p16(b, o, g.sport);
+            o = p16(b, o, g.dport);
+            b[o++] = (uint8_t)g.proto;
+            b[o++] = (uint8_t)g.flags;
+            o = p32(b, o, g.pkts);
+            o = p32(b, o, g.bytes);
+            o = p32(b, o, uptime - g.first_ms_ago);
+            o = p32(b, o, uptime - g.last_ms_ago);
+            continue;
+        }
         uint32_t r = rnd();
         o = p32(b, o, 0x0a000000u | (r & 0xffff));
         o = p32(b, o, 0xc6330000u | (rnd() & 0xffff));
@@ -114,6 +222,7 @@ int main(int argc, char **argv)
     uint64_t records = 1000000;
     const char *out = NULL, *send = NULL;
     long pps = 0;
+    int bad = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--records"))
             records = strtoull(argv[i + 1], NULL, 10);
@@ -125,9 +234,13 @@ int main(int argc, char **argv)
             send = argv[i + 1];
         else if (!strcmp(argv[i], "--pps"))
             pps = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--mix") && !strcmp(argv[i + 1], "realistic"))
+            realistic = 1;
+        else if (strcmp(argv[i], "--mix") || strcmp(argv[i + 1], "uniform"))
+            bad = 1;
     }
-    if (!out == !send) {
-        fprintf(stderr, "usage: genexport --records N [--seed S] "
+    if (bad || !out == !send) {
+        fprintf(stderr, "usage: genexport --records N [--seed S] [--mix uniform|realistic] "
                         "(-o FILE.pcap | --send ADDR:PORT [--pps N])\n");
         return 1;
     }

@@ -159,8 +159,9 @@ static void sift_root_deep(struct asc_topk *t)
     struct hent x = t->heap[0];
     size_t n = t->n, h = 0;
     for (size_t c = 1; c < n; c = 2 * h + 1) {
-        if (c + 1 < n && t->heap[c + 1].count < t->heap[c].count)
-            c++;
+        /* Without a branch: which child is smaller is a coin toss. */
+        size_t r = c + 1 < n ? c + 1 : c;
+        c += (size_t)(t->heap[r].count < t->heap[c].count);
         hset(t, h, t->heap[c]);
         h = c;
     }

@@ -22,6 +22,7 @@
  * Algorithm, defaults and false positives: docs/detectors/scan.md.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,10 +61,12 @@ struct port_hosts {
     uint32_t err;
 };
 
+/* Everything before hp is cleared when the entry is reused; hp, ph and cid
+ * only up to their counts (a new source touches a few lines, not 1 KiB). */
 struct ssrc {
     struct asc_addr src;
     uint8_t used, pc, detected, answered;
-    uint8_t ttl;
+    uint8_t ttl, n_hp, n_ph, n_cid;
     asc_time first, last;          /* first and last probe of the period */
     asc_time seen;                 /* last flow or SYN of any kind */
     uint64_t probes, pkts, bytes;
@@ -71,10 +74,9 @@ struct ssrc {
     struct scan_trw trw;
     struct scan_set contacted;     /* every destination, for first contacts */
     struct scan_set hosts, ports, pairs;
-    struct host_ports hp[TOPN];
-    struct port_hosts ph[TOPN];
-    struct asc_flow_key cid[ASC_INC_CIDS];
-    uint8_t n_cid;
+    struct host_ports hp[TOPN];    /* n_hp of them in use */
+    struct port_hosts ph[TOPN];    /* n_ph */
+    struct asc_flow_key cid[ASC_INC_CIDS];   /* n_cid */
 };
 
 struct scan_params {
@@ -177,7 +179,7 @@ static void src_clear(struct ssrc *e)
     scan_set_fini(&e->hosts);
     scan_set_fini(&e->ports);
     scan_set_fini(&e->pairs);
-    memset(e, 0, sizeof(*e));
+    memset(e, 0, offsetof(struct ssrc, hp));
 }
 
 static void scan_fini(void *state)
@@ -365,26 +367,26 @@ static int classify(const struct asc_flow *f)
 static void note_host_port(struct ssrc *e, const struct asc_addr *host, uint16_t port)
 {
     size_t j, min = 0;
-    for (j = 0; j < TOPN && e->hp[j].n; j++)
+    for (j = 0; j < e->n_hp; j++)
         if (asc_addr_eq(&e->hp[j].a, host))
             break;
-    if (j < TOPN && e->hp[j].n) {
+    if (j < e->n_hp) {
         e->hp[j].n++;
     } else if (j < TOPN) {
-        e->hp[j] = (struct host_ports){*host, 1, 0};
+        e->hp[e->n_hp++] = (struct host_ports){*host, 1, 0};
     } else {
         for (j = 1; j < TOPN; j++)
             if (e->hp[j].n < e->hp[min].n)
                 min = j;
         e->hp[min] = (struct host_ports){*host, e->hp[min].n + 1, e->hp[min].n};
     }
-    for (j = 0; j < TOPN && e->ph[j].n; j++)
+    for (j = 0; j < e->n_ph; j++)
         if (e->ph[j].port == port)
             break;
-    if (j < TOPN && e->ph[j].n) {
+    if (j < e->n_ph) {
         e->ph[j].n++;
     } else if (j < TOPN) {
-        e->ph[j] = (struct port_hosts){port, 1, 0};
+        e->ph[e->n_ph++] = (struct port_hosts){port, 1, 0};
     } else {
         for (min = 0, j = 1; j < TOPN; j++)
             if (e->ph[j].n < e->ph[min].n)
@@ -398,7 +400,7 @@ static void note_host_port(struct ssrc *e, const struct asc_addr *host, uint16_t
 static uint32_t max_ports_on_host(const struct ssrc *e, size_t *at)
 {
     uint32_t m = 0;
-    for (size_t j = 0; j < TOPN && e->hp[j].n; j++)
+    for (size_t j = 0; j < e->n_hp; j++)
         if (e->hp[j].n - e->hp[j].err > m) {
             m = e->hp[j].n - e->hp[j].err;
             *at = j;
@@ -600,7 +602,7 @@ static void fill_ports(const struct ssrc *e, struct asc_incident *inc)
 {
     struct port_hosts ph[TOPN];
     size_t n = 0;
-    for (size_t j = 0; j < TOPN && e->ph[j].n; j++)
+    for (size_t j = 0; j < e->n_ph; j++)
         ph[n++] = e->ph[j];
     for (size_t a = 1; a < n; a++)      /* most guaranteed hosts first, then port */
         for (size_t b = a; b > 0 && port_before(&ph[b], &ph[b - 1]); b--) {
@@ -627,7 +629,7 @@ static void emit_one(struct scan *d, const struct ssrc *e, struct asc_emitter *o
     inc.detector = "scan";
     inc.detector_version = SCAN_VERSION;
     inc.n_victims = e->hosts.n;
-    if (e->hosts.n == 1 || sh == SH_VERT)
+    if ((e->hosts.n == 1 || sh == SH_VERT) && e->n_hp)
         inc.victim = e->hp[at].a;
     if (e->pc != PC_ICMP)
         fill_ports(e, &inc);

@@ -196,4 +196,56 @@ static void test_sampled(void)
     CHECK(strstr(g.summary[0], "sampled 1:100") != NULL);
 }
 
-TEST_MAIN(T(test_spread), T(test_lateness), T(test_grades), T(test_sampled))
+/* A record's shares are a step: 1003 packets over 10 s are 101 in each of
+ * the first 3 seconds and 100 after (one rate change at the third). Ten
+ * such reflectors: 1010 pkt/s at the peak, 10030 packets in all. */
+static void test_step(void)
+{
+    struct det d;
+    struct got g = {0};
+    det_start(&d, NULL);
+    for (unsigned s = 0; s < 10; s++) {
+        struct asc_flow f = rec(s, "203.0.113.12", 17, 123, T0, T0 + 9 * ASC_NS_PER_SEC, 1003);
+        d.ops->on_flow_end(d.st, &f);
+    }
+    det_end(&d, T0 + 10 * ASC_NS_PER_SEC, &g);
+    CHECK_EQ_U(g.n, 1);
+    CHECK_STR(g.vector[0], "udp.ntp-amp");
+    CHECK_EQ_U(g.pkts[0], 10030);
+    CHECK(fabs(g.peak[0] - 1010) < 1e-9);
+}
+
+/* Two bursts 5 s apart (under `quiet`) make one incident: in the gap the
+ * victim's slot has no records and stops being listed; the second burst's
+ * records, written while it was not, are found again (its entry holds the
+ * incident). 30,000 one-packet records to other destinations, in the same
+ * seconds, share slots with the victim's and must not be counted in it. */
+static void test_gap_and_crowd(void)
+{
+    struct det d;
+    struct got g = {0};
+    det_start(&d, NULL);
+    for (int burst = 0; burst < 2; burst++) {
+        asc_time t = T0 + burst * 10 * ASC_NS_PER_SEC;
+        for (unsigned s = 0; s < 20; s++) {
+            struct asc_flow f = rec(s, "203.0.113.13", 17, 123, t, t + 4 * ASC_NS_PER_SEC, 500);
+            d.ops->on_flow_end(d.st, &f);
+        }
+        for (unsigned k = 0; k < 15000; k++) {
+            char a[32];
+            struct asc_flow f = rec(k, "0.0.0.0", 17, 123, t, t, 1);
+            snprintf(a, sizeof(a), "100.64.%u.%u", k >> 8, k & 255);
+            asc_addr_parse(a, &f.key.resp);
+            d.ops->on_flow_end(d.st, &f);
+        }
+    }
+    det_end(&d, T0 + 15 * ASC_NS_PER_SEC, &g);
+    CHECK_EQ_U(g.n, 1);
+    CHECK_STR(g.vector[0], "udp.ntp-amp");
+    CHECK_EQ_U(g.pkts[0], 20000);
+    CHECK(fabs(g.peak[0] - 2000) < 1e-9);
+    CHECK_EQ_U(g.nsrc[0], 20);
+}
+
+TEST_MAIN(T(test_spread), T(test_lateness), T(test_grades), T(test_sampled), T(test_step),
+          T(test_gap_and_crowd))

@@ -327,6 +327,33 @@ static unsigned proto_class(uint8_t proto)
     return proto == 6 ? PC_TCP : proto == 17 ? PC_UDP : PC_ICMP;
 }
 
+/* Whether the originator's SYN was answered. From the history: the
+ * responder's SYN-ACK ('h'), or, when the monitor lost it (Zeek logs
+ * "SadDAF", "SAD" with no responder packets), what only an answered SYN
+ * draws: the responder's ACK, data or FIN, or the originator's ACK or
+ * data. A RST alone is a refusal. Export records (and Zeek lines without a
+ * history) have only each side's flags union: a responder SYN (its
+ * SYN-ACK) or an originator ACK; a responder's RST-ACK is not enough. */
+static bool tcp_answered(const struct asc_flow *f)
+{
+    if (f->history[0] && strcmp(f->history, "-") != 0)
+        return strpbrk(f->history, "hadfAD") != NULL;
+    return (f->dir[1].tcp_flags & 0x02) || (f->dir[0].tcp_flags & 0x10);
+}
+
+/* Whether an answered connection carried data. Export records count no
+ * payload, only IP bytes: data when a side's packets average over 100
+ * bytes, more than IP and TCP headers with a SYN's options. */
+static bool tcp_data(const struct asc_flow *f)
+{
+    if (f->dir[0].pl_bytes || f->dir[1].pl_bytes)
+        return true;
+    if (f->src_kind != ASC_SRC_NETFLOW && f->src_kind != ASC_SRC_IPFIX)
+        return false;
+    return f->dir[0].ip_bytes > 100 * (uint64_t)f->dir[0].pkts ||
+           f->dir[1].ip_bytes > 100 * (uint64_t)f->dir[1].pkts;
+}
+
 /* What the flow was for its originator (PR_*). */
 static int classify(const struct asc_flow *f)
 {
@@ -334,14 +361,8 @@ static int classify(const struct asc_flow *f)
     if (o->pkts == 0 || addr_is_special(&f->key.resp) || addr_is_special(&f->key.orig))
         return PR_NONE;
     if (f->key.proto == 6) {
-        /* Answered: the responder's SYN-ACK ('h'), or, when the monitor
-         * lost it (Zeek logs "SadDAF", "SAD" with no responder packets),
-         * what only an answered SYN draws: the responder's ACK, data or
-         * FIN, or the originator's ACK or data. A RST alone is a refusal. */
-        bool answered = strpbrk(f->history, "hadfAD") != NULL;
         if (o->tcp_flags & 0x02)        /* SYN */
-            return !answered ? PR_FAIL
-                   : (o->pl_bytes || f->dir[1].pl_bytes) ? PR_OK : PR_OPEN;
+            return !tcp_answered(f) ? PR_FAIL : tcp_data(f) ? PR_OK : PR_OPEN;
         if (!(o->tcp_flags & (0x10 | 0x04)))   /* FIN, NULL, Xmas: no ACK, no RST */
             return PR_FAIL;
         return PR_NONE;

@@ -306,7 +306,46 @@ static void test_bruteforce_window(void)
     asc_conf_free(cf);
 }
 
+/* Export records (no history, only each side's flags union; payload not
+ * counted): connections answered by a SYN-ACK (a stitched reverse record)
+ * or ACKed by the client (a one-way client record), with data, are not
+ * probes; SYNs alone, or refused by a RST-ACK, are. (A handshake without
+ * data is an open-port probe, as for packets: connect() scans look so.) */
+static void test_scan_export_records(void)
+{
+    struct asc_flow f[48];
+    size_t n = 0;
+    for (int i = 0; i < 12; i++) {
+        char dst[32];
+        snprintf(dst, sizeof(dst), "203.0.113.%d", i + 1);
+        struct asc_flow *x = &f[n++];   /* stitched: client S|A|P, server S|A|P */
+        *x = syn_flow("192.0.2.5", dst, 443, i * NS, "");
+        x->src_kind = ASC_SRC_NETFLOW;
+        x->dir[0] = (struct asc_flow_dir){.pkts = 8, .ip_bytes = 900, .tcp_flags = 0x1a};
+        x->dir[1] = (struct asc_flow_dir){.pkts = 9, .ip_bytes = 9000, .tcp_flags = 0x1a};
+        x = &f[n++];                    /* one-way client record, ACKs and data */
+        *x = syn_flow("192.0.2.6", dst, 443, i * NS, "");
+        x->src_kind = ASC_SRC_IPFIX;
+        x->dir[0] = (struct asc_flow_dir){.pkts = 6, .ip_bytes = 1400, .tcp_flags = 0x1b};
+        x = &f[n++];                    /* SYN alone: a probe */
+        *x = syn_flow("192.0.2.7", dst, 23, i * NS, "");
+        x->src_kind = ASC_SRC_NETFLOW;
+        x = &f[n++];                    /* refused: RST-ACK back */
+        *x = syn_flow("192.0.2.8", dst, 22, i * NS, "");
+        x->src_kind = ASC_SRC_NETFLOW;
+        x->dir[1] = (struct asc_flow_dir){.pkts = 1, .ip_bytes = 40, .tcp_flags = 0x14};
+    }
+    run_detector("scan", NULL, f, n, 100 * NS);
+    CHECK_EQ_U(n_got, 2);
+    char a[ASC_ADDR_STRLEN];
+    for (size_t i = 0; i < n_got && i < 2; i++) {
+        CHECK_STR(got_vec[i], "tcp.horizontal");
+        const char *src = asc_addr_str(&got[i].top[0].addr, a, sizeof(a));
+        CHECK(strcmp(src, "192.0.2.7") == 0 || strcmp(src, "192.0.2.8") == 0);
+    }
+}
+
 TEST_MAIN(T(test_trw_steps), T(test_trw_invalid), T(test_window), T(test_set),
           T(test_scan_vertical_and_horizontal), T(test_scan_ignores_backscatter_and_benign),
-          T(test_scan_many_hosts_few_ports),
+          T(test_scan_many_hosts_few_ports), T(test_scan_export_records),
           T(test_bruteforce_window))

@@ -109,15 +109,15 @@ static inline void node_prefetch(const struct asc_flow_table *t, uint32_t i)
     __builtin_prefetch(n + sizeof(struct fnode) - 1, 1);
 }
 
-/* Load a byte of every cache line of node i. Where many nodes are wanted
+/* Load a byte of every cache line of node n. Where many nodes are wanted
  * at once, loads work where prefetches do not: a burst of prefetches
  * beyond the core's outstanding-miss slots is dropped (measured: the batch
  * hint with prefetches left lookup() waiting on most nodes), while loads
  * wait for a slot. Kept to a few instructions per node so that a whole
  * batch's loads fit in the reorder window and their misses overlap. */
-static inline uint32_t node_touch(const struct asc_flow_table *t, uint32_t i)
+static inline uint32_t node_touch(const struct fnode *n)
 {
-    const volatile uint8_t *c = (const volatile uint8_t *)N(t, i);
+    const volatile uint8_t *c = (const volatile uint8_t *)n;
     uint32_t acc = c[sizeof(struct fnode) - 1];
     for (size_t off = 0; off < sizeof(struct fnode); off += 64)
         acc += c[off];
@@ -739,19 +739,26 @@ void asc_flow_table_hint(const struct asc_flow_table *t, const struct asc_pkt *p
 void asc_flow_table_hint_nodes(const struct asc_flow_table *t, const struct asc_flow_hint *hint,
                                size_t n)
 {
-    uint32_t acc = 0;
+    /* Two passes: the buckets first (independent loads, all in flight at
+     * once), then the nodes they name; one loop doing both kept fewer of
+     * the batch's node misses in flight (3M capture: 1.31 -> 1.21 CPU s). */
+    const struct fnode *node[64];
+    size_t m = 0;
     for (size_t j = 0; j < n; j++) {
-        for (unsigned i = 0; i < hint[j].n && i < ASC_MAX_IPL; i++) {
+        for (unsigned i = 0; i < hint[j].n && i < ASC_MAX_IPL && m < 64; i++) {
             uint32_t x = t->buckets[hint[j].h[i] & (t->nbuckets - 1)];
-            if (!x) {
+            if (x) {
+                node[m++] = N(t, x);
+            } else {
                 /* An empty chain: most likely a new flow, which will count
                  * towards its destination (create). */
                 flow_dst_prefetch(t->dst, DST_SLOTS, &hint[j].k[i].resp);
-                continue;
             }
-            acc += node_touch(t, x);
         }
     }
+    uint32_t acc = 0;
+    for (size_t k = 0; k < m; k++)
+        acc += node_touch(node[k]);
     /* The loads' results are not needed, only the lines they bring in. */
     __asm__ volatile("" : : "r"(acc));
 }

@@ -71,7 +71,8 @@ const struct asc_flow *asc_flow_table_pkt(struct asc_flow_table *t, const struct
  * accounted in order, asc_flow_table_hint on each frame computes its
  * layers' key hashes and prefetches their hash buckets, then
  * asc_flow_table_hint_nodes on the batch's hints loads the flow nodes
- * those buckets point at, so that the cache misses of the batch overlap. Only
+ * those buckets point at (up to 64 layers), so that the cache misses of
+ * the batch overlap. Only
  * hints: neither changes the table or what asc_flow_table_pkt does, and a
  * hint that went stale (the table changed in between) costs nothing but
  * the wasted loads. */

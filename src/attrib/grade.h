@@ -45,7 +45,7 @@ static inline bool asc_flow_verifies_orig(const struct asc_flow *f)
     if (f->flags & ASC_FF_ONEWAY)
         return false;
     if (f->key.proto == 6) {
-        if (f->history[0] || f->src_kind == ASC_SRC_PCAP)
+        if (asc_flow_has_history(f))
             return strchr(f->history, 'h') && strchr(f->history, 'A');
         return (f->dir[1].tcp_flags & 0x12) == 0x12 && (f->dir[0].tcp_flags & 0x10) &&
                f->dir[0].pkts && f->dir[1].pkts;    /* 0x12 SYN|ACK, 0x10 ACK */

@@ -342,6 +342,11 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static uint64_t cap32(uint64_t v)
+{
+    return v > UINT32_MAX ? UINT32_MAX : v;
+}
+
 /* Gather the shares of `sec` of one slot's records into col[], dropping
  * the records that are over from its list. */
 static void gather(struct frec_ring *r, uint32_t s, int64_t sec)
@@ -356,9 +361,7 @@ static void gather(struct frec_ring *r, uint32_t s, int64_t sec)
         if (le->s0 > sec)
             continue;
         const struct frec *rec = pool_get(r, le->seq);
-        uint64_t share = rec->base + (uint64_t)(sec - rec->s0 < (int64_t)rec->rem);
-        if (share > UINT32_MAX)
-            share = UINT32_MAX;
+        uint64_t share = cap32(rec->base + (uint64_t)(sec - rec->s0 < (int64_t)rec->rem));
         r->col = grow(r->col, r->n_col, &r->cap_col, sizeof(*r->col));
         r->col[r->n_col++] = (uint64_t)(uint32_t)(le->seq - r->pool_head) << 32 | share;
     }
@@ -624,10 +627,6 @@ static void release_before(struct flood *d, int64_t upto)
     }
 }
 
-static uint64_t cap32(uint64_t v)
-{
-    return v > UINT32_MAX ? UINT32_MAX : v;
-}
 
 /* Spread the packets of one sender of a record over the open seconds of
  * its span: equal shares, the remainder to the earliest seconds. */

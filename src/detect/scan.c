@@ -221,7 +221,6 @@ static size_t src_base(const struct scan *d, uint64_t h)
     return (size_t)((h >> 17) % d->nsets) * WAYS;
 }
 
-/* The entry of (source, transport) when held, else NULL. */
 /* The way holding (a, pc) in its set (h = src_hash(a, pc)), or NULL. */
 static struct ssrc *src_find_h(struct scan *d, const struct asc_addr *a, unsigned pc, uint64_t h)
 {
@@ -233,6 +232,7 @@ static struct ssrc *src_find_h(struct scan *d, const struct asc_addr *a, unsigne
     return NULL;
 }
 
+/* The entry of (source, transport) when held, else NULL. */
 static struct ssrc *src_find(struct scan *d, const struct asc_addr *a, unsigned pc)
 {
     return src_find_h(d, a, pc, src_hash(a, pc));
@@ -336,7 +336,7 @@ static unsigned proto_class(uint8_t proto)
  * SYN-ACK) or an originator ACK; a responder's RST-ACK is not enough. */
 static bool tcp_answered(const struct asc_flow *f)
 {
-    if (f->history[0] && strcmp(f->history, "-") != 0)
+    if (asc_flow_has_history(f))
         return strpbrk(f->history, "hadfAD") != NULL;
     return (f->dir[1].tcp_flags & 0x02) || (f->dir[0].tcp_flags & 0x10);
 }

@@ -169,12 +169,6 @@ int scan_trw_step(const struct scan_trw_params *p, struct scan_trw *t, bool succ
 
 /* ---- sliding window ----------------------------------------------------- */
 
-void scan_win_init(struct scan_win *w, uint32_t need)
-{
-    memset(w, 0, sizeof(*w));
-    w->need = need < 1 ? 1 : need > 65536 ? 65536 : need;
-}
-
 void scan_win_reset(struct scan_win *w, uint32_t need)
 {
     w->need = need < 1 ? 1 : need > 65536 ? 65536 : need;
@@ -184,6 +178,12 @@ void scan_win_reset(struct scan_win *w, uint32_t need)
         w->t = NULL;
         w->cap = 0;
     }
+}
+
+void scan_win_init(struct scan_win *w, uint32_t need)
+{
+    memset(w, 0, sizeof(*w));
+    scan_win_reset(w, need);
 }
 
 void scan_win_fini(struct scan_win *w)

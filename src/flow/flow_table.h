@@ -71,11 +71,12 @@ const struct asc_flow *asc_flow_table_pkt(struct asc_flow_table *t, const struct
  * accounted in order, asc_flow_table_hint on each frame computes its
  * layers' key hashes and prefetches their hash buckets, then
  * asc_flow_table_hint_nodes on the batch's hints loads the flow nodes
- * those buckets point at (up to 64 layers), so that the cache misses of
- * the batch overlap. Only
+ * those buckets point at (the first ASC_HINT_NODES_MAX layers), so that
+ * the cache misses of the batch overlap. Only
  * hints: neither changes the table or what asc_flow_table_pkt does, and a
  * hint that went stale (the table changed in between) costs nothing but
  * the wasted loads. */
+#define ASC_HINT_NODES_MAX 64     /* a 16-frame batch of ASC_MAX_IPL layers each */
 struct asc_flow_hint {
     unsigned n;                 /* layers hashed */
     uint64_t h[ASC_MAX_IPL];

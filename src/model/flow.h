@@ -93,6 +93,14 @@ struct asc_flow {
 
 enum { ASC_SRC_PCAP = 0, ASC_SRC_NETFLOW, ASC_SRC_IPFIX, ASC_SRC_SFLOW, ASC_SRC_ZEEK };
 
+/* Whether f's history letters tell what happened (flows of packets, Zeek
+ * lines with a history). Export records, and Zeek lines without one, have
+ * only each side's TCP flags union (docs/flow-inputs.md). */
+static inline bool asc_flow_has_history(const struct asc_flow *f)
+{
+    return f->history[0] || f->src_kind == ASC_SRC_PCAP;
+}
+
 /* Community ID v1 (https://github.com/corelight/community-id-spec) of the
  * flow's 5-tuple with the given seed, written base64 with its "1:" prefix
  * into out (at least 32 bytes). */

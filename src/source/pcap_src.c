@@ -61,16 +61,14 @@
 #define FAST_WINDOW (256u << 10) /* bytes read at a time: the buffer stays in L2 */
 
 /* Classic pcap records read in place from a window of the file. */
-struct fastmap {
+struct fastbuf {
     int fd;
     uint64_t size;         /* file size */
     uint64_t pos;          /* offset of the next record header */
-    const uint8_t *win;    /* the file's [wbase, wbase + wlen) in buf, or NULL */
+    uint8_t *buf;          /* the file's [wbase, wbase + wlen) (wlen 0: none) */
+    size_t bufcap;
     uint64_t wbase;
     size_t wlen;
-    uint8_t *buf;          /* the window's buffer, bufcap bytes */
-    size_t bufcap;
-    uint64_t last_rec;     /* offset of the record returned last */
     uint32_t snap;         /* libpcap's snapshot length for the file */
     bool swapped;
 };
@@ -86,7 +84,7 @@ struct asc_pcap_src {
     pcap_t *pc;            /* classic pcap */
     bool pc_owns_in;       /* pcap_close() closes `in` (direct, uncookied) */
     bool fast;             /* records come from fm, not from libpcap */
-    struct fastmap fm;
+    struct fastbuf fm;
     struct asc_pcapng *ng; /* pcapng */
     int linktype;          /* DLT of a classic pcap */
     bool nano;             /* classic pcap with nanosecond fractions */
@@ -329,9 +327,8 @@ static int next_libpcap(struct asc_pcap_src *s, struct asc_frame *fr, struct asc
 /* Fast path: classic pcap records in place from a read window        */
 /* ------------------------------------------------------------------ */
 
-static void fast_drop(struct fastmap *fm)
+static void fast_drop(struct fastbuf *fm)
 {
-    fm->win = NULL;
     fm->wlen = 0;
 }
 
@@ -340,7 +337,7 @@ static void fast_drop(struct fastmap *fm)
  * record headers) and a link type without pseudo-headers to fix up. */
 static void fast_start(struct asc_pcap_src *s, uint32_t magic)
 {
-    struct fastmap *fm = &s->fm;
+    struct fastbuf *fm = &s->fm;
     uint32_t m = magic == MAGIC_USEC || magic == MAGIC_NSEC ? magic : bswap32(magic);
     bool plain_dlt = s->linktype == DLT_EN10MB || s->linktype == DLT_RAW ||
                      s->linktype == DLT_IPV4 || s->linktype == DLT_IPV6;
@@ -357,12 +354,12 @@ static void fast_start(struct asc_pcap_src *s, uint32_t magic)
     s->fast = true;
 }
 
-/* Read a window holding [pos, end): 1 when it is there, 0 when the
- * buffer cannot be had (libpcap reads on), -1 when the file ended before
- * `end` (it shrank while we read it). */
-static int fast_window(struct fastmap *fm, uint64_t pos, uint64_t end)
+/* Read a window holding [pos, end) (end <= fm->size): 1 when it is there,
+ * 0 when no buffer or a read error (libpcap reads on and reports it), -1
+ * when the file ended before `end` (it shrank while we read it). */
+static int fast_window(struct fastbuf *fm, uint64_t pos, uint64_t end)
 {
-    if (fm->win && pos >= fm->wbase && end <= fm->wbase + fm->wlen)
+    if (fm->wlen && pos >= fm->wbase && end <= fm->wbase + fm->wlen)
         return 1;
     fast_drop(fm);
     uint64_t base = pos & ~(uint64_t)63; /* the same alignment in buf */
@@ -382,19 +379,20 @@ static int fast_window(struct fastmap *fm, uint64_t pos, uint64_t end)
         ssize_t r = pread(fm->fd, fm->buf + got, (size_t)len - got, (off_t)(base + got));
         if (r < 0 && errno == EINTR)
             continue;
-        if (r <= 0)
+        if (r < 0)
+            return 0;
+        if (r == 0)
             break;
         got += (size_t)r;
     }
     if (got < end - base)
-        return got < len ? -1 : 0;
-    fm->win = fm->buf;
+        return -1;
     fm->wbase = base;
     fm->wlen = got;
     return 1;
 }
 
-static uint32_t fast_u32(const struct fastmap *fm, const uint8_t *q)
+static uint32_t fast_u32(const struct fastbuf *fm, const uint8_t *q)
 {
     uint32_t v = load_le32(q);
     return fm->swapped ? bswap32(v) : v;
@@ -435,21 +433,20 @@ static int fast_shrank(struct asc_pcap_src *s, struct asc_err *err)
 static void fast_take(struct asc_pcap_src *s, const uint8_t *h, uint32_t caplen,
                       struct asc_frame *fr)
 {
-    struct fastmap *fm = &s->fm;
-    uint64_t o = fm->wbase + (uint64_t)(h - fm->win);
+    struct fastbuf *fm = &s->fm;
+    uint64_t o = fm->wbase + (uint64_t)(h - fm->buf);
     uint64_t frac = fast_u32(fm, h + 4);
     fr->ts = (int64_t)fast_u32(fm, h) * ASC_NS_PER_SEC + (int64_t)(s->nano ? frac : frac * 1000);
     fr->caplen = caplen;
     fr->wirelen = fast_u32(fm, h + 12);
     fr->data = h + 16;
     fr->linktype = s->linktype;
-    fm->last_rec = o;
     fm->pos = o + 16 + caplen;
 }
 
 static int next_fast(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_err *err)
 {
-    struct fastmap *fm = &s->fm;
+    struct fastbuf *fm = &s->fm;
     uint64_t o = fm->pos;
     struct stat st;
     if (o == fm->size && fstat(fm->fd, &st) == 0 && (uint64_t)st.st_size > fm->size)
@@ -462,13 +459,13 @@ static int next_fast(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_er
     int w = o + 16 > fm->size ? 0 : fast_window(fm, o, o + 16);
     if (w <= 0)
         return w < 0 ? fast_shrank(s, err) : fast_fallback(s, fr, err);
-    const uint8_t *h = fm->win + (o - fm->wbase);
+    const uint8_t *h = fm->buf + (o - fm->wbase);
     uint32_t caplen = fast_u32(fm, h + 8);
     uint64_t end = o + 16 + caplen;
     w = caplen > fm->snap || end > fm->size ? 0 : fast_window(fm, o, end);
     if (w <= 0)
         return w < 0 ? fast_shrank(s, err) : fast_fallback(s, fr, err);
-    fast_take(s, fm->win + (o - fm->wbase), caplen, fr);
+    fast_take(s, fm->buf + (o - fm->wbase), caplen, fr);
     return 1;
 }
 
@@ -478,16 +475,16 @@ static int next_fast(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_er
  * end of file, a record to hand back to libpcap). */
 static size_t fast_more(struct asc_pcap_src *s, struct asc_frame *fr, size_t n)
 {
-    struct fastmap *fm = &s->fm;
+    struct fastbuf *fm = &s->fm;
     size_t k = 0;
-    if (!s->fast || s->done || !fm->win)
+    if (!s->fast || s->done || !fm->wlen)
         return 0;
     uint64_t wend = fm->wbase + fm->wlen;
     while (k < n) {
         uint64_t o = fm->pos;
         if (o + 16 > fm->size || o + 16 > wend)
             break;
-        const uint8_t *h = fm->win + (o - fm->wbase);
+        const uint8_t *h = fm->buf + (o - fm->wbase);
         uint32_t caplen = fast_u32(fm, h + 8);
         uint64_t end = o + 16 + caplen;
         if (caplen > fm->snap || end > fm->size || end > wend)

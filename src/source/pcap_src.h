@@ -34,7 +34,7 @@ int asc_pcap_open_stream(FILE *f, const char *name, struct asc_pcap_src **out,
 /* 1: a frame in *fr; 0: clean end of file; negative: damaged input (err has
  * the file name, message and byte offset). After an error, returns 0. */
 int asc_pcap_next(struct asc_pcap_src *s, struct asc_frame *fr, struct asc_err *err);
-/* Up to n more frames that need no new read or mapping (classic pcap read
+/* Up to n more frames that need no new read (classic pcap read
  * in place, the rest of the window read already), so that they and every
  * frame returned since the last asc_pcap_next stay valid together until
  * the next call on the reader. Returns how many; 0 when none is at hand

@@ -176,31 +176,57 @@ static const char pairs[200] = "000102030405060708091011121314151617181920212223
                                "50515253545556575859606162636465666768697071727374"
                                "75767778798081828384858687888990919293949596979899";
 
+static const uint64_t pow10_u64[20] = {
+    UINT64_C(1), UINT64_C(10), UINT64_C(100), UINT64_C(1000), UINT64_C(10000),
+    UINT64_C(100000), UINT64_C(1000000), UINT64_C(10000000), UINT64_C(100000000),
+    UINT64_C(1000000000), UINT64_C(10000000000), UINT64_C(100000000000),
+    UINT64_C(1000000000000), UINT64_C(10000000000000), UINT64_C(100000000000000),
+    UINT64_C(1000000000000000), UINT64_C(10000000000000000),
+    UINT64_C(100000000000000000), UINT64_C(1000000000000000000),
+    UINT64_C(10000000000000000000)};
+
+/* Number of decimal digits of v (1 for 0): bits * 1233 / 4096 is
+ * floor(log10(2^bits)), which is the digit count or one short of it. */
+static inline unsigned digits_u64(uint64_t v)
+{
+    unsigned t = (unsigned)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+    return t + ((v | 1) >= pow10_u64[t]);
+}
+
+/* The last n (even) digits of v, written backwards from e, two at a time
+ * from the table in 32-bit arithmetic. */
+static inline void pairs_u32(char *e, uint32_t v, unsigned n)
+{
+    for (; n; n -= 2) {
+        e -= 2;
+        memcpy(e, pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+}
+
 /* Decimal digits of v, two at a time from a table: faster than snprintf
- * and than one division per digit on the per-flow output path. */
+ * and than one division per digit on the per-flow output path. Values of
+ * 2^32 and more are cut into 8-digit pieces first, so that the pairs are
+ * made with 32-bit divisions. */
 char *asc_jw_fmt_u64_long(char *p, uint64_t v)
 {
-    unsigned n = 1;
-    if (v >= 10000) { /* digit count; most values are short */
-        n = 5;
-        for (uint64_t x = v / 10000; x >= 10; x /= 10)
-            n++;
-    } else {
-        n += (v >= 10) + (v >= 100) + (v >= 1000);
+    char *e = p + digits_u64(v), *q = e;
+    while (v > UINT32_MAX) {
+        pairs_u32(q, (uint32_t)(v % 100000000u), 8);
+        v /= 100000000u;
+        q -= 8;
     }
-    char *e = p + n;
-    char *q = e;
-    while (v >= 100) {
-        unsigned r = (unsigned)(v % 100);
-        v /= 100;
+    uint32_t w = (uint32_t)v;
+    while (w >= 100) {
         q -= 2;
-        memcpy(q, pairs + 2 * r, 2);
+        memcpy(q, pairs + 2 * (w % 100), 2);
+        w /= 100;
     }
-    if (v >= 10) {
+    if (w >= 10) {
         q -= 2;
-        memcpy(q, pairs + 2 * v, 2);
+        memcpy(q, pairs + 2 * w, 2);
     } else {
-        *--q = (char)('0' + v);
+        *--q = (char)('0' + w);
     }
     return e;
 }
@@ -213,13 +239,9 @@ char *asc_jw_fmt_time(char *p, asc_time t)
         *p++ = '-';
     p = asc_jw_fmt_u64(p, u / 1000000000u);
     *p++ = '.';
-    unsigned f = (unsigned)(u % 1000000000u);
+    uint32_t f = (uint32_t)(u % 1000000000u);
     p[0] = (char)('0' + f / 100000000u);
-    f %= 100000000u;
-    for (int i = 3; i >= 0; i--) {
-        memcpy(p + 1 + 2 * i, pairs + 2 * (f % 100), 2);
-        f /= 100;
-    }
+    pairs_u32(p + 9, f % 100000000u, 8);
     return p + 9;
 }
 

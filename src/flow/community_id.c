@@ -22,7 +22,7 @@ static bool has_ports(uint8_t proto)
     return proto == 6 || proto == 17 || proto == 132 || proto == 1 || proto == 58;
 }
 
-void asc_community_id(const struct asc_flow_key *k, uint16_t seed, char *out, size_t outlen)
+size_t asc_community_id(const struct asc_flow_key *k, uint16_t seed, char *out, size_t outlen)
 {
     struct asc_addr sa = k->orig, da = k->resp;
     uint16_t sp = k->orig_port, dp = k->resp_port;
@@ -61,19 +61,34 @@ void asc_community_id(const struct asc_flow_key *k, uint16_t seed, char *out, si
         buf[n++] = (uint8_t)(dp >> 8);
         buf[n++] = (uint8_t)dp;
     }
-    struct sha1_ctx ctx;
+    /* At most 40 bytes: one SHA-1 block after padding (FIPS 180-4 5.1.1:
+     * 0x80, zeros, the bit length in the last 8 bytes), so one call of
+     * nettle's compression function does what init/update/digest would. */
+    uint8_t blk[64] = {0};
+    memcpy(blk, buf, n);
+    blk[n] = 0x80;
+    blk[62] = (uint8_t)(n * 8 >> 8);
+    blk[63] = (uint8_t)(n * 8);
+    uint32_t st[5] = {0x67452301u, 0xefcdab89u, 0x98badcfeu, 0x10325476u, 0xc3d2e1f0u};
+    nettle_sha1_compress(st, blk);
     uint8_t dig[SHA1_DIGEST_SIZE];
-    sha1_init(&ctx);
-    sha1_update(&ctx, n, buf);
-    sha1_digest(&ctx, sizeof(dig), dig);
-    char b64[BASE64_ENCODE_RAW_LENGTH(SHA1_DIGEST_SIZE) + 1];
-    base64_encode_raw(b64, sizeof(dig), dig);
-    b64[BASE64_ENCODE_RAW_LENGTH(SHA1_DIGEST_SIZE)] = '\0';
-    char full[sizeof(b64) + 2] = {'1', ':'};
-    memcpy(full + 2, b64, sizeof(b64));
+    for (int i = 0; i < 5; i++) {
+        dig[4 * i] = (uint8_t)(st[i] >> 24);
+        dig[4 * i + 1] = (uint8_t)(st[i] >> 16);
+        dig[4 * i + 2] = (uint8_t)(st[i] >> 8);
+        dig[4 * i + 3] = (uint8_t)st[i];
+    }
+    char full[2 + BASE64_ENCODE_RAW_LENGTH(SHA1_DIGEST_SIZE) + 1] = {'1', ':'};
+    base64_encode_raw(full + 2, sizeof(dig), dig);
+    full[sizeof(full) - 1] = '\0';
+    if (outlen >= sizeof(full)) {
+        memcpy(out, full, sizeof(full));
+        return sizeof(full) - 1;
+    }
     if (outlen == 0)
-        return;
+        return 0;
     size_t m = ASC_MIN(outlen - 1, sizeof(full) - 1);
     memcpy(out, full, m);
     out[m] = '\0';
+    return m;
 }

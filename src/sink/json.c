@@ -54,7 +54,27 @@ static int json_open(const struct asc_sink_conf *cf, void **state, struct asc_er
 #define FLOW_MAX 2048
 #define LIT(p, lit) (memcpy((p), (lit), sizeof(lit) - 1), (p) += sizeof(lit) - 1)
 
-/* An address in quotes: IPv4 written here, digit by digit; others through
+/* The decimal text of every byte value, NUL-padded to four bytes. */
+static const char dec3[256][4] = {
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15",
+    "16", "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31",
+    "32", "33", "34", "35", "36", "37", "38", "39", "40", "41", "42", "43", "44", "45", "46", "47",
+    "48", "49", "50", "51", "52", "53", "54", "55", "56", "57", "58", "59", "60", "61", "62", "63",
+    "64", "65", "66", "67", "68", "69", "70", "71", "72", "73", "74", "75", "76", "77", "78", "79",
+    "80", "81", "82", "83", "84", "85", "86", "87", "88", "89", "90", "91", "92", "93", "94", "95",
+    "96", "97", "98", "99", "100", "101", "102", "103", "104", "105", "106", "107", "108", "109", "110", "111",
+    "112", "113", "114", "115", "116", "117", "118", "119", "120", "121", "122", "123", "124", "125", "126", "127",
+    "128", "129", "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "140", "141", "142", "143",
+    "144", "145", "146", "147", "148", "149", "150", "151", "152", "153", "154", "155", "156", "157", "158", "159",
+    "160", "161", "162", "163", "164", "165", "166", "167", "168", "169", "170", "171", "172", "173", "174", "175",
+    "176", "177", "178", "179", "180", "181", "182", "183", "184", "185", "186", "187", "188", "189", "190", "191",
+    "192", "193", "194", "195", "196", "197", "198", "199", "200", "201", "202", "203", "204", "205", "206", "207",
+    "208", "209", "210", "211", "212", "213", "214", "215", "216", "217", "218", "219", "220", "221", "222", "223",
+    "224", "225", "226", "227", "228", "229", "230", "231", "232", "233", "234", "235", "236", "237", "238", "239",
+    "240", "241", "242", "243", "244", "245", "246", "247", "248", "249", "250", "251", "252", "253", "254", "255",
+};
+
+/* An address in quotes: IPv4 written here from the table; others through
  * asc_addr_str. */
 static char *qaddr(char *p, const struct asc_addr *a)
 {
@@ -62,11 +82,8 @@ static char *qaddr(char *p, const struct asc_addr *a)
     if (a->family == ASC_AF_INET) {
         for (int i = 0; i < 4; i++) {
             unsigned v = a->b[i];
-            if (v >= 100)
-                *p++ = (char)('0' + v / 100);
-            if (v >= 10)
-                *p++ = (char)('0' + v / 10 % 10);
-            *p++ = (char)('0' + v % 10);
+            memcpy(p, dec3[v], 4);   /* the room after the value is reserved */
+            p += 1 + (v >= 10) + (v >= 100);
             *p++ = '.';
         }
         p[-1] = '"';
@@ -80,20 +97,33 @@ static char *qaddr(char *p, const struct asc_addr *a)
     return p;
 }
 
-/* A short string (at most 64 bytes) in quotes. */
+/* A short string (at most 64 bytes) in quotes, copied as it is measured:
+ * these are names of a few letters, where a strnlen call costs more. */
 static char *qstr(char *p, const char *s)
 {
-    size_t n = strnlen(s, 64);
     *p++ = '"';
-    memcpy(p, s, n);
-    p += n;
+    for (int i = 0; i < 64 && *s; i++)
+        *p++ = *s++;
+    *p++ = '"';
+    return p;
+}
+
+/* TCP flag letters in quotes (the order of asc_tcp_flags_str). */
+static char *qflags(char *p, uint8_t flags, bool tcp)
+{
+    static const char letters[] = "FSRPAUEC";
+    *p++ = '"';
+    if (tcp)
+        for (int i = 0; i < 8; i++) {
+            *p = letters[i];
+            p += flags >> i & 1;
+        }
     *p++ = '"';
     return p;
 }
 
 static char *put_dir(char *p, const struct asc_flow_dir *d, bool tcp)
 {
-    char fl[12];
     LIT(p, "{\"pkts\":");
     p = asc_jw_fmt_u64(p, d->pkts);
     LIT(p, ",\"frames\":");
@@ -105,7 +135,7 @@ static char *put_dir(char *p, const struct asc_flow_dir *d, bool tcp)
     LIT(p, ",\"wire_bytes\":");
     p = asc_jw_fmt_u64(p, d->wire_bytes);
     LIT(p, ",\"tcp_flags\":");
-    p = qstr(p, tcp ? asc_tcp_flags_str(d->tcp_flags, fl, sizeof(fl)) : "");
+    p = qflags(p, d->tcp_flags, tcp);
     LIT(p, ",\"ttl_min\":");
     p = asc_jw_fmt_u64(p, d->frames ? d->ttl_min : 0);
     LIT(p, ",\"ttl_max\":");
@@ -159,7 +189,7 @@ static char *put_key(char *p, const struct asc_flow *f)
 {
     char pn[8], cid[40];
     const struct asc_flow_key *k = &f->key;
-    asc_community_id(k, 0, cid, sizeof(cid));
+    size_t cid_len = asc_community_id(k, 0, cid, sizeof(cid));
     LIT(p, "\"first\":");
     p = asc_jw_fmt_time(p, f->first);
     LIT(p, ",\"last\":");
@@ -189,8 +219,11 @@ static char *put_key(char *p, const struct asc_flow *f)
     p = asc_jw_fmt_u64(p, k->tun_id);
     LIT(p, ",\"tunnel\":");
     p = qstr(p, asc_tunnel_name(f->tun));
-    LIT(p, ",\"community_id\":");
-    return qstr(p, cid);
+    LIT(p, ",\"community_id\":\"");
+    memcpy(p, cid, 31);   /* a fixed size (the 30 letters and the NUL) */
+    p += cid_len;
+    *p++ = '"';
+    return p;
 }
 
 /* Render one flow as a JSON object into w (shared with other sinks). */

@@ -37,8 +37,17 @@ struct rec {
     uint64_t frame_size;                 /* dataLinkFrameSize (IE 312) */
 };
 
-static uint64_t get_uint(const uint8_t *p, size_t n)
+/* An unsigned integer of any reduced size 1..8, big-endian; the common
+ * widths without a loop. */
+static inline uint64_t get_uint(const uint8_t *p, size_t n)
 {
+    switch (n) {
+    case 1: return p[0];
+    case 2: return asc_load_be16(p);
+    case 4: return asc_load_be32(p);
+    case 8: return (uint64_t)asc_load_be32(p) << 32 | asc_load_be32(p + 4);
+    default: break;
+    }
     uint64_t v = 0;
     if (n > 8)
         return 0;
@@ -170,10 +179,34 @@ static uint32_t rec_rate(const struct rec *r)
     return rate > UINT32_MAX ? UINT32_MAX : (uint32_t)rate;
 }
 
-/* Parse one record at the cursor. false: the record ran past the set. */
-static bool parse_record(struct asc_fi *fi, const struct fi_tmpl *t, struct asc_cursor *c,
-                         struct rec *r, bool *skipped_pen)
+static inline void one_field(struct rec *r, const struct fi_field *fd, const uint8_t *p, size_t n,
+                             bool *skipped_pen)
 {
+    if (fd->pen == 0)
+        field(r, fd->id, p, n);
+    else if (fd->pen == FI_PEN_REVERSE)
+        reverse_field(r, fd->id, p, n);
+    else
+        *skipped_pen = true;
+}
+
+/* Parse one record at the cursor. false: the record ran past the set.
+ * A template without variable-length fields has a fixed record length,
+ * checked once; the fields are then read without a bounds test each. */
+static bool parse_record(const struct fi_tmpl *t, struct asc_cursor *c, struct rec *r,
+                         bool *skipped_pen)
+{
+    if (!t->varlen) {
+        if (!asc_cur_has(c, t->min_len))
+            return false;
+        const uint8_t *p = asc_cur_ptr(c);
+        for (unsigned i = 0; i < t->nfields; i++) {
+            one_field(r, &t->f[i], p, t->f[i].len, skipped_pen);
+            p += t->f[i].len;
+        }
+        asc_cur_skip(c, t->min_len);
+        return true;
+    }
     for (unsigned i = 0; i < t->nfields; i++) {
         const struct fi_field *fd = &t->f[i];
         size_t n = fd->len;
@@ -186,14 +219,8 @@ static bool parse_record(struct asc_fi *fi, const struct fi_tmpl *t, struct asc_
             return false;
         const uint8_t *p = asc_cur_ptr(c);
         asc_cur_skip(c, n);
-        if (fd->pen == 0)
-            field(r, fd->id, p, n);
-        else if (fd->pen == FI_PEN_REVERSE)
-            reverse_field(r, fd->id, p, n);
-        else
-            *skipped_pen = true;
+        one_field(r, fd, p, n, skipped_pen);
     }
-    (void)fi;
     return true;
 }
 
@@ -371,49 +398,50 @@ void fi_data_set(struct asc_fi *fi, const struct fi_msg *m, const struct fi_tmpl
     struct asc_cursor c;
     asc_cur_init(&c, p, len);
     bool skipped_pen = false, pending = false;
-    struct asc_flow prev;
+    struct rec rb[2];   /* the record being decoded and the one waiting */
+    unsigned cur = 0;
     /* min_len > 0 or a varlen field (>= 1 byte each) is guaranteed by the
      * template parser, so every pass consumes bytes and the loop ends. */
     while (asc_cur_left(&c) >= (t->min_len ? t->min_len : 1)) {
-        struct rec r;
-        memset(&r, 0, sizeof(r));
-        r.abs_first = r.abs_last = INT64_MIN;
-        r.up_first = r.up_last = r.sys_init_ms = r.dur_us = r.sampler = -1;
-        r.icmp = -1;
+        struct rec *r = &rb[cur];
+        asc_zero(r, sizeof(*r));
+        r->abs_first = r->abs_last = INT64_MIN;
+        r->up_first = r->up_last = r->sys_init_ms = r->dur_us = r->sampler = -1;
+        r->icmp = -1;
         size_t before = c.off;
-        if (!parse_record(fi, t, &c, &r, &skipped_pen)) {
+        if (!parse_record(t, &c, r, &skipped_pen)) {
             fi_cnt(fi, ASC_FI_BAD_RECORD);   /* a field past the end of the set */
             break;
         }
         if (c.off == before)
             break;
         if (t->options) {
-            options_record(fi, m->ex, &r);
+            options_record(fi, m->ex, r);
             continue;
         }
-        r.f.src_kind = m->version == 9 ? ASC_SRC_NETFLOW : ASC_SRC_IPFIX;
-        r.f.sampling = record_sampling(m->ex, &r);
-        bool keyless = !(r.s4.family && r.d4.family) && !(r.s6.family && r.d6.family);
-        if (keyless && r.sect) {
+        r->f.src_kind = m->version == 9 ? ASC_SRC_NETFLOW : ASC_SRC_IPFIX;
+        r->f.sampling = record_sampling(m->ex, r);
+        bool keyless = !(r->s4.family && r->d4.family) && !(r->s6.family && r->d6.family);
+        if (keyless && r->sect) {
             if (pending)
-                fi_record(fi, &prev);
+                fi_record(fi, &rb[cur ^ 1].f);
             pending = false;
-            if (!packet_section(fi, m, &r))
+            if (!packet_section(fi, m, r))
                 fi_cnt(fi, ASC_FI_BAD_RECORD);
             continue;
         }
-        if (!finish_flow(fi, m, &r)) {
+        if (!finish_flow(fi, m, r)) {
             fi_cnt(fi, ASC_FI_BAD_RECORD);
             continue;
         }
-        fi_stitch_prefetch(fi, &r.f);
+        fi_stitch_prefetch(fi, &r->f);
         if (pending)
-            fi_record(fi, &prev);
-        prev = r.f;
+            fi_record(fi, &rb[cur ^ 1].f);
         pending = true;
+        cur ^= 1;
     }
     if (pending)
-        fi_record(fi, &prev);
+        fi_record(fi, &rb[cur ^ 1].f);
     if (skipped_pen)
         fi_cnt(fi, ASC_FI_ENTERPRISE_SKIPPED);
 }

@@ -80,12 +80,15 @@ size_t fi_stitch_mem(const struct fi_stitch *s)
     return sizeof(*s) + s->rcap * sizeof(*s->ring) + (s->index ? s->nb * sizeof(*s->index) : 0);
 }
 
-static uint64_t end_hash(const struct asc_addr *a, uint16_t port)
+/* One endpoint: the address as two 64-bit words and the port, each
+ * multiplied by an odd constant and folded. */
+static inline uint64_t end_hash(const struct asc_addr *a, uint16_t port)
 {
-    uint64_t h = UINT64_C(0xcbf29ce484222325) ^ a->family;
-    for (int i = 0; i < 16; i += 4)
-        h = (h ^ asc_load_be32(a->b + i)) * UINT64_C(0x100000001b3);
-    h = (h ^ port) * UINT64_C(0x9e3779b97f4a7c15);
+    uint64_t w0, w1;
+    memcpy(&w0, a->b, 8);
+    memcpy(&w1, a->b + 8, 8);
+    uint64_t h = w0 * UINT64_C(0x9e3779b97f4a7c15) ^ w1 * UINT64_C(0xc2b2ae3d27d4eb4f) ^
+                 ((uint64_t)port << 8 | a->family) * UINT64_C(0x165667b19e3779f9);
     return h ^ (h >> 29);
 }
 

@@ -4,7 +4,8 @@
  * Items sit in an array with an open-addressing index for lookup, and a
  * binary min-heap of (count, item number) finds the item a new key
  * replaces in O(log k); the heap carries the counts so that sifting reads
- * one small array. Deterministic: the same updates give the same state.
+ * one small array. In front of a full summary, the filter cells of topk.h.
+ * Deterministic: the same updates give the same state.
  */
 #include "core/topk.h"
 
@@ -28,6 +29,9 @@ struct asc_topk {
     int32_t *pos;        /* item -> its position in heap */
     size_t idx_cap;
     uint64_t total;
+    bool filtered;       /* asc_topk_new_filtered */
+    uint64_t *filt;      /* bounds for keys not held (asc_topk_add); made when full */
+    size_t fmask;        /* filter cells - 1: 8 k cells, a power of two */
 };
 
 static uint64_t khash(const struct asc_addr *a)
@@ -54,6 +58,13 @@ struct asc_topk *asc_topk_new(size_t k)
     return t;
 }
 
+struct asc_topk *asc_topk_new_filtered(size_t k)
+{
+    struct asc_topk *t = asc_topk_new(k);
+    t->filtered = true;
+    return t;
+}
+
 void asc_topk_free(struct asc_topk *t)
 {
     if (!t)
@@ -64,6 +75,7 @@ void asc_topk_free(struct asc_topk *t)
     free(t->item_hash);
     free(t->heap);
     free(t->pos);
+    free(t->filt);
     free(t);
 }
 
@@ -172,6 +184,19 @@ static void sift_root_deep(struct asc_topk *t)
     hset(t, h, x);
 }
 
+/* The filter cell of hash h, the filter made on first use. */
+static uint64_t *filter_cell(struct asc_topk *t, uint64_t h)
+{
+    if (!t->filt) {
+        size_t cells = 64;
+        while (cells < 8 * t->k)
+            cells <<= 1;
+        t->filt = asc_xcalloc(cells, sizeof(*t->filt));
+        t->fmask = cells - 1;
+    }
+    return &t->filt[(h >> 32) & t->fmask];
+}
+
 void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, uint64_t aux)
 {
     t->total += w;
@@ -194,10 +219,26 @@ void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, ui
         sift_up(t, i);
         return;
     }
+    /* Full: the key replaces the item with the smallest count. Filtered,
+     * the key's cell bounds what it sent while not held (every cell stays
+     * <= the smallest count): while that bound stays below the smallest
+     * count the key stays out and the cell takes its weight; otherwise it
+     * replaces that item, whose count goes to its own cell. */
     size_t mi = (size_t)t->heap[0].item;
     struct asc_topk_item *v = &t->items[mi];
-    index_delete(t, item_slot(t, (int32_t)mi, t->item_hash[mi]));
     uint64_t floor = v->count;
+    if (t->filtered) {
+        uint64_t *cell = filter_cell(t, h);
+        if (*cell + w <= v->count) {
+            *cell += w;
+            return;
+        }
+        uint64_t *vcell = filter_cell(t, t->item_hash[mi]);
+        if (*vcell < v->count)
+            *vcell = v->count;
+        floor = *cell;
+    }
+    index_delete(t, item_slot(t, (int32_t)mi, t->item_hash[mi]));
     *v = (struct asc_topk_item){.key = *key, .count = floor + w, .err = floor, .aux = aux};
     index_set(t, find_slot_h(t, key, h), (int32_t)mi, h);
     t->heap[0].count = v->count;

@@ -2,10 +2,17 @@
  * topk.h - Space-Saving heavy hitters (Metwally et al. 2005) over 16+1 byte
  * keys (addresses), with a weight per update.
  *
- * Bounded memory: k counters whatever the number of distinct keys. Counts
- * of listed keys are over-estimates by at most `err`; a key with a true
- * weight above total/k is guaranteed to be listed. Used for top talkers
- * and, later, top sources of an incident.
+ * Bounded memory: k counters whatever the number of distinct keys, and a
+ * filter of 8192 cells in front of them (in the manner of Filtered
+ * Space-Saving, Homem and Carvalho 2010): once the k counters are full, a
+ * key not held is counted in its cell, which bounds what any key mapped to
+ * it sent while not held, and replaces the smallest counter only when that
+ * bound passes it. Each cell stays at or below the smallest count, so
+ * counts of listed keys are over-estimates by at most `err` (never more
+ * than plain Space-Saving's), and a key with a true weight above total/k
+ * is guaranteed to be listed. On a stream of mostly new keys most updates
+ * touch one cell instead of the heap. Used for top talkers and top sources
+ * of an incident.
  */
 #ifndef ASC_TOPK_H
 #define ASC_TOPK_H
@@ -22,6 +29,7 @@ struct asc_topk_item {
 struct asc_topk;
 
 struct asc_topk *asc_topk_new(size_t k);
+struct asc_topk *asc_topk_new_filtered(size_t k);
 void asc_topk_free(struct asc_topk *t);
 void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, uint64_t aux);
 /* Copy the items sorted by count descending, then key; returns how many. */

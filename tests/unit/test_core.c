@@ -20,12 +20,12 @@ static void mkaddr(struct asc_addr *a, uint32_t v)
     a->b[3] = (uint8_t)v;
 }
 
-static void test_topk_vs_exact(void)
+static void topk_vs_exact(bool filtered)
 {
     enum { K = 64, KEYS = 5000, HEAVY = 10 };
     static uint64_t exact[KEYS];
     memset(exact, 0, sizeof(exact));
-    struct asc_topk *t = asc_topk_new(K);
+    struct asc_topk *t = filtered ? asc_topk_new_filtered(K) : asc_topk_new(K);
     uint64_t x = 12345, total = 0;
     for (int i = 0; i < 200000; i++) {
         x = x * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -64,6 +64,12 @@ static void test_topk_vs_exact(void)
         for (size_t j = i + 1; j < n; j++)
             CHECK(memcmp(&items[i].key, &items[j].key, sizeof(items[i].key)) != 0);
     asc_topk_free(t);
+}
+
+static void test_topk_vs_exact(void)
+{
+    topk_vs_exact(false);
+    topk_vs_exact(true);
 }
 
 static void test_json_escape(void)

@@ -187,6 +187,27 @@ static uint8_t record_flags(const struct asc_flow *f, int sd)
     return fl;
 }
 
+/* Whether an export record (no history, only each side's flags union)
+ * shows its originator completing the handshake and going past it: besides
+ * its SYN it sent at least one more packet (a SYN cannot carry the
+ * handshake's ACK; sampled counts are scaled), with ACK, and data (PSH) or
+ * a normal close (FIN); and the responder, when its side was exported,
+ * sent the SYN-ACK. That takes the SYN-ACK's sequence number, which a
+ * spoofed SYN flood's sender never sees: its side is SYNs only, or SYN and
+ * the bare RST (no ACK) a real host at the spoofed address sends back to
+ * an unsolicited SYN-ACK, whatever the victim answers. A SYN, ACK and
+ * nothing more (an open-and-drop connection) is not past the handshake. */
+static bool record_handshaken(const struct asc_flow *f)
+{
+    const uint8_t sa = ASC_TH_SYN | ASC_TH_ACK;
+    const struct asc_flow_dir *o = &f->dir[0], *r = &f->dir[1];
+    uint64_t sampling = f->sampling > 1 ? f->sampling : 1;
+    if (asc_flow_has_history(f) || (o->tcp_flags & sa) != sa ||
+        !(o->tcp_flags & (ASC_TH_PSH | ASC_TH_FIN)) || o->pkts < 2 * sampling)
+        return false;
+    return !r->pkts || (r->tcp_flags & sa) == sa;
+}
+
 /* TCP part of flood_vec_record: fl is the union of the sender's flags. */
 static unsigned record_tcp(const struct asc_flow *f, int sd, bool silent, uint64_t *pkts,
                            unsigned *ev)
@@ -204,6 +225,8 @@ static unsigned record_tcp(const struct asc_flow *f, int sd, bool silent, uint64
         }
         if (sd == 1 && (fl & ASC_TH_ACK))
             return FV_NONE;             /* the responder's SYN-ACK */
+        if (sd == 0 && record_handshaken(f))
+            return FV_NONE;             /* a connection, not a SYN flood's */
         if (sd == 0 && asc_flow_verifies_orig(f))
             *ev |= ASC_EV_ANSWERED;
         if (fl & conv) {

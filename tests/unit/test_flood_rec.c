@@ -15,7 +15,7 @@
 
 struct got {
     size_t n;
-    char vector[8][40], summary[8][240];
+    char vector[8][40], summary[8][240], victim[8][ASC_ADDR_STRLEN];
     uint64_t pkts[8], nsrc[8], verified[8], reflector[8];
     double peak[8], sampling[8];
     asc_time start[8];
@@ -29,6 +29,7 @@ static void on_inc(void *ctx, const struct asc_incident *inc)
     size_t i = g->n++;
     snprintf(g->vector[i], sizeof(g->vector[i]), "%s", inc->vector);
     snprintf(g->summary[i], sizeof(g->summary[i]), "%s", inc->summary ? inc->summary : "");
+    asc_addr_str(&inc->victim, g->victim[i], sizeof(g->victim[i]));
     g->pkts[i] = inc->pkts;
     g->nsrc[i] = inc->n_sources;
     g->verified[i] = inc->grade_count[ASC_GRADE_VERIFIED];
@@ -247,5 +248,117 @@ static void test_gap_and_crowd(void)
     CHECK_EQ_U(g.nsrc[0], 20);
 }
 
+/* Records of one client connection to 203.0.113.20:443 from client c at
+ * t: the client's side SYN, ACK, data, FIN (6 packets); the server's
+ * SYN-ACK and data (5). Every 7th client was seen one way (an asymmetric
+ * route: the server's side was not exported). */
+static struct asc_flow busy_conn(unsigned c, asc_time t)
+{
+    struct asc_flow f = rec(c, "203.0.113.20", 6, (uint16_t)(1024 + c), t, t + 300000000, 6);
+    f.key.resp_port = 443;
+    f.dir[0].ip_bytes = 600;
+    f.dir[0].tcp_flags = ASC_TH_SYN | ASC_TH_ACK | ASC_TH_PSH | ASC_TH_FIN;
+    if (c % 7) {
+        f.flags = ASC_FF_STITCHED;
+        f.dir[1] = (struct asc_flow_dir){.pkts = 5, .ip_bytes = 6000,
+                                         .tcp_flags = ASC_TH_SYN | ASC_TH_ACK | ASC_TH_PSH |
+                                                      ASC_TH_FIN};
+    }
+    return f;
+}
+
+/* A spoofed SYN to 203.0.113.21:80 from source s at t, answered: the
+ * victim's SYN-ACK and its two retransmissions come back in the stitched
+ * record. Every 5th spoofed address is a real host, which resets the
+ * unsolicited SYN-ACK (a bare RST: its side is SYN and RST, 2 packets);
+ * every 3rd source sent its SYN twice. */
+static struct asc_flow spoofed_syn(unsigned s, asc_time t)
+{
+    uint32_t n = s % 3 ? 1 : 2;
+    struct asc_flow f = rec(s, "203.0.113.21", 6, (uint16_t)(2000 + s), t, t, n);
+    f.key.orig.b[13] = 99;          /* 198.99.x.y: not the busy server's clients */
+    f.key.resp_port = 80;
+    f.dir[0].ip_bytes = 44 * (uint64_t)n;
+    f.dir[0].tcp_flags = ASC_TH_SYN;
+    if (s % 5 == 0) {
+        f.dir[0].pkts = ++n;
+        f.dir[0].ip_bytes += 40;
+        f.dir[0].tcp_flags |= ASC_TH_RST;
+    }
+    f.flags = ASC_FF_STITCHED;
+    f.dir[1] = (struct asc_flow_dir){.pkts = 3, .ip_bytes = 132,
+                                     .tcp_flags = ASC_TH_SYN | ASC_TH_ACK};
+    return f;
+}
+
+/* Export records of a busy server (300 connections a second, every one
+ * handshaken and carrying data) give no tcp.syn flood; a spoofed SYN flood
+ * of the same rate whose victim answers every SYN with SYN-ACKs does, with
+ * its SYNs counted (one for a record with the RST too, as for any record
+ * with more than SYNs) and no source verified. */
+static void test_export_handshakes(void)
+{
+    struct det d;
+    struct got g = {0};
+    uint64_t flood_pkts = 0;
+    det_start(&d, NULL);
+    for (unsigned sec = 0; sec < 10; sec++) {
+        asc_time t = T0 + sec * ASC_NS_PER_SEC;
+        for (unsigned k = 0; k < 300; k++) {
+            struct asc_flow f = busy_conn(sec * 300 + k, t + k * 3000000);
+            d.ops->on_flow_end(d.st, &f);
+            f = spoofed_syn(sec * 300 + k, t + k * 3000000);
+            flood_pkts += f.dir[0].tcp_flags & ASC_TH_RST ? 1 : f.dir[0].pkts;
+            d.ops->on_flow_end(d.st, &f);
+        }
+    }
+    det_end(&d, T0 + 10 * ASC_NS_PER_SEC, &g);
+    CHECK_EQ_U(g.n, 1);
+    CHECK_STR(g.vector[0], "tcp.syn");
+    CHECK_STR(g.victim[0], "203.0.113.21");
+    CHECK_EQ_U(g.pkts[0], flood_pkts);
+    CHECK_EQ_U(g.nsrc[0], 3000);
+    CHECK_EQ_U(g.verified[0], 0);
+}
+
+/* What is not a completed connection keeps counting one SYN per record
+ * (300 records a second to each victim): a one-packet record with every
+ * flag (a SYN cannot carry the handshake's ACK), a client side with ACK
+ * and data whose server only reset (no SYN-ACK), and an open-and-drop
+ * connection (SYN, ACK, RST: nothing past the handshake). */
+static void test_export_not_handshakes(void)
+{
+    static const char *const victim[3] = {"203.0.113.30", "203.0.113.31", "203.0.113.32"};
+    const uint8_t all = ASC_TH_SYN | ASC_TH_ACK | ASC_TH_PSH | ASC_TH_FIN;
+    struct det d;
+    struct got g = {0};
+    det_start(&d, NULL);
+    for (unsigned k = 0; k < 900; k++) {
+        asc_time t = T0 + (asc_time)k * ASC_NS_PER_SEC / 300;
+        for (unsigned v = 0; v < 3; v++) {
+            struct asc_flow f = rec(v << 12 | k, victim[v], 6, 40000, t, t, 1);
+            f.dir[0].tcp_flags = all;
+            if (v == 1) {
+                f.flags = ASC_FF_STITCHED;
+                f.dir[0].pkts = 6;
+                f.dir[1] = (struct asc_flow_dir){.pkts = 1, .ip_bytes = 40,
+                                                 .tcp_flags = ASC_TH_RST | ASC_TH_ACK};
+            } else if (v == 2) {
+                f.flags = ASC_FF_STITCHED;
+                f.dir[0].pkts = 3;
+                f.dir[0].tcp_flags = ASC_TH_SYN | ASC_TH_ACK | ASC_TH_RST;
+                f.dir[1] = (struct asc_flow_dir){.pkts = 1, .ip_bytes = 44, .tcp_flags = all};
+            }
+            d.ops->on_flow_end(d.st, &f);
+        }
+    }
+    det_end(&d, T0 + 3 * ASC_NS_PER_SEC, &g);
+    CHECK_EQ_U(g.n, 3);
+    for (size_t i = 0; i < g.n && i < 3; i++) {
+        CHECK_STR(g.vector[i], "tcp.syn");
+        CHECK_EQ_U(g.pkts[i], 900);
+    }
+}
+
 TEST_MAIN(T(test_spread), T(test_lateness), T(test_grades), T(test_sampled), T(test_step),
-          T(test_gap_and_crowd))
+          T(test_gap_and_crowd), T(test_export_handshakes), T(test_export_not_handshakes))

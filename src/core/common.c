@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 const char *asc_strerror(int code)
 {
@@ -154,6 +155,42 @@ void *asc_xcalloc(size_t nmemb, size_t size)
     if (!p)
         oom(nmemb * size);
     return p;
+}
+
+#define HUGE_BYTES ((size_t)2 << 20)
+
+void *asc_table_alloc(size_t nmemb, size_t size)
+{
+    if (size && nmemb > SIZE_MAX / size)
+        oom(SIZE_MAX);
+    size_t n = nmemb * size;
+    if (n < HUGE_BYTES)
+        return asc_xcalloc(nmemb, size);
+    size_t len = (n + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
+    uint8_t *p = mmap(NULL, len + HUGE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                      -1, 0);
+    if (p == MAP_FAILED)
+        oom(n);
+    uint8_t *a = (uint8_t *)(((uintptr_t)p + HUGE_BYTES - 1) & ~(uintptr_t)(HUGE_BYTES - 1));
+    if (a > p)
+        munmap(p, (size_t)(a - p));
+    if (a + len < p + len + HUGE_BYTES)
+        munmap(a + len, (size_t)(p + len + HUGE_BYTES - (a + len)));
+#ifdef MADV_HUGEPAGE
+    madvise(a, len, MADV_HUGEPAGE);
+#endif
+    return a;
+}
+
+void asc_table_free(void *p, size_t nmemb, size_t size)
+{
+    size_t n = nmemb * size;
+    if (!p)
+        return;
+    if (n < HUGE_BYTES)
+        free(p);
+    else
+        munmap(p, (n + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1));
 }
 
 void *asc_xrealloc(void *p, size_t nmemb, size_t size)

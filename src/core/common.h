@@ -71,6 +71,13 @@ void *asc_xmalloc(size_t n);
 void *asc_xcalloc(size_t nmemb, size_t size);
 void *asc_xrealloc(void *p, size_t nmemb, size_t size);
 char *asc_xstrdup(const char *s);
+/* A zeroed table of nmemb * size bytes for random access on the per-record
+ * path: large ones are mapped 2 MiB-aligned and marked for transparent
+ * huge pages (one TLB entry per 2 MiB instead of per 4 KiB), small ones
+ * come from calloc. Aborts on overflow or OOM like asc_xcalloc. Free with
+ * asc_table_free and the same sizes. */
+void *asc_table_alloc(size_t nmemb, size_t size);
+void asc_table_free(void *p, size_t nmemb, size_t size);
 
 /* Logging to stderr. Reports never go through the logger. */
 enum asc_log_level { ASC_LOG_ERROR, ASC_LOG_WARN, ASC_LOG_INFO, ASC_LOG_DEBUG };

@@ -164,9 +164,9 @@ static int scan_init(const struct asc_det_env *env, void **state, struct asc_err
     while (n < (size_t)p->max_sources)
         n <<= 1;
     d->nsets = n / WAYS;
-    d->t = asc_xcalloc(n, sizeof(*d->t));
-    d->tags = asc_xcalloc(n, sizeof(*d->tags));
-    d->age = asc_xcalloc(n, sizeof(*d->age));
+    d->t = asc_table_alloc(n, sizeof(*d->t));
+    d->tags = asc_table_alloc(n, sizeof(*d->tags));
+    d->age = asc_table_alloc(n, sizeof(*d->age));
     d->last_sweep = INT64_MIN;
     d->budget = (uint64_t)p->max_slots;
     *state = d;
@@ -189,9 +189,9 @@ static void scan_fini(void *state)
         return;
     for (size_t i = 0; i < d->nsets * WAYS; i++)
         src_clear(&d->t[i]);
-    free(d->t);
-    free(d->tags);
-    free(d->age);
+    asc_table_free(d->t, d->nsets * WAYS, sizeof(*d->t));
+    asc_table_free(d->tags, d->nsets * WAYS, sizeof(*d->tags));
+    asc_table_free(d->age, d->nsets * WAYS, sizeof(*d->age));
     free(d);
 }
 

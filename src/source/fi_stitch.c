@@ -71,7 +71,7 @@ void fi_stitch_free(struct fi_stitch *s)
     if (!s)
         return;
     free(s->ring);
-    free(s->index);
+    asc_table_free(s->index, s->index ? s->nb : 0, sizeof(*s->index));
     free(s);
 }
 
@@ -277,7 +277,7 @@ void fi_stitch_put(struct asc_fi *fi, struct asc_flow *f)
 {
     struct fi_stitch *s = fi->stitch;
     if (!s->index) { /* made on the first record: captures of packets never need it */
-        s->index = asc_xmalloc(s->nb * sizeof(*s->index));
+        s->index = asc_table_alloc(s->nb, sizeof(*s->index));
         memset(s->index, 0xff, s->nb * sizeof(*s->index));
     }
     uint32_t h = sym_hash(&f->key);

@@ -387,23 +387,40 @@ static bool finish_flow(struct asc_fi *fi, const struct fi_msg *m, struct rec *r
     return true;
 }
 
-/* Records go out one behind the decoder: record i is decoded, its stitch
- * index slot prefetched, and then record i-1 goes to fi_record, so the
- * index read overlaps a record's decoding. The order of fi_record calls is
- * the order of the records; options records and packet sections send the
- * one waiting first. */
+/* Records go out STITCH_BEHIND behind the decoder: record i is decoded,
+ * its stitch index slot prefetched, and then record i - STITCH_BEHIND
+ * goes to fi_record, so the index reads overlap the decoding of a few
+ * records. The order of fi_record calls is the order of the records;
+ * options records and packet sections send the waiting ones first. */
+#define STITCH_BEHIND 4
+#define RB (STITCH_BEHIND + 1)
+
+struct waiting {
+    struct rec rb[RB];   /* ring: the waiting records, then the one being decoded */
+    unsigned head, n;
+};
+
+static void send_waiting(struct asc_fi *fi, struct waiting *w, unsigned keep)
+{
+    while (w->n > keep) {
+        fi_record(fi, &w->rb[w->head].f);
+        w->head = (w->head + 1) % RB;
+        w->n--;
+    }
+}
+
 void fi_data_set(struct asc_fi *fi, const struct fi_msg *m, const struct fi_tmpl *t,
                  const uint8_t *p, size_t len)
 {
     struct asc_cursor c;
     asc_cur_init(&c, p, len);
-    bool skipped_pen = false, pending = false;
-    struct rec rb[2];   /* the record being decoded and the one waiting */
-    unsigned cur = 0;
+    bool skipped_pen = false;
+    struct waiting w;
+    w.head = w.n = 0;
     /* min_len > 0 or a varlen field (>= 1 byte each) is guaranteed by the
      * template parser, so every pass consumes bytes and the loop ends. */
     while (asc_cur_left(&c) >= (t->min_len ? t->min_len : 1)) {
-        struct rec *r = &rb[cur];
+        struct rec *r = &w.rb[(w.head + w.n) % RB];
         asc_zero(r, sizeof(*r));
         r->abs_first = r->abs_last = INT64_MIN;
         r->up_first = r->up_last = r->sys_init_ms = r->dur_us = r->sampler = -1;
@@ -423,9 +440,8 @@ void fi_data_set(struct asc_fi *fi, const struct fi_msg *m, const struct fi_tmpl
         r->f.sampling = record_sampling(m->ex, r);
         bool keyless = !(r->s4.family && r->d4.family) && !(r->s6.family && r->d6.family);
         if (keyless && r->sect) {
-            if (pending)
-                fi_record(fi, &rb[cur ^ 1].f);
-            pending = false;
+            send_waiting(fi, &w, 0);
+            /* r is still the slot after the (now empty) ring's head */
             if (!packet_section(fi, m, r))
                 fi_cnt(fi, ASC_FI_BAD_RECORD);
             continue;
@@ -435,13 +451,10 @@ void fi_data_set(struct asc_fi *fi, const struct fi_msg *m, const struct fi_tmpl
             continue;
         }
         fi_stitch_prefetch(fi, &r->f);
-        if (pending)
-            fi_record(fi, &rb[cur ^ 1].f);
-        pending = true;
-        cur ^= 1;
+        w.n++;
+        send_waiting(fi, &w, STITCH_BEHIND);
     }
-    if (pending)
-        fi_record(fi, &rb[cur ^ 1].f);
+    send_waiting(fi, &w, 0);
     if (skipped_pen)
         fi_cnt(fi, ASC_FI_ENTERPRISE_SKIPPED);
 }

@@ -193,45 +193,61 @@ static inline unsigned digits_u64(uint64_t v)
     return t + ((v | 1) >= pow10_u64[t]);
 }
 
-/* The last n (even) digits of v, written backwards from e, two at a time
- * from the table in 32-bit arithmetic. */
-static inline void pairs_u32(char *e, uint32_t v, unsigned n)
+/* The n (1-4) digits of v < 10000 at p: the pairs of v / 100 and v % 100,
+ * the leading zero of an odd count skipped. Always stores four bytes: the
+ * callers reserve room past the number (ASC_JW_U64_MAX, ASC_JW_TIME_MAX),
+ * and whatever lands past its last digit is overwritten or not counted. */
+static inline void put4(char *p, uint32_t v, unsigned n)
 {
-    for (; n; n -= 2) {
-        e -= 2;
-        memcpy(e, pairs + 2 * (v % 100), 2);
-        v /= 100;
+    char d[8] = {0};
+    memcpy(d, pairs + 2 * (v / 100), 2);
+    memcpy(d + 2, pairs + 2 * (v % 100), 2);
+    memcpy(p, d + 4 - n, 4);
+}
+
+/* The n (1-8) digits of v < 10^8 at p; returns the end. */
+static inline char *put8(char *p, uint32_t v, unsigned n)
+{
+    if (n <= 4) {
+        put4(p, v, n);
+    } else {
+        put4(p, v / 10000, n - 4);
+        put4(p + n - 4, v % 10000, 4);
     }
+    return p + n;
+}
+
+/* Eight digits of v < 10^8, leading zeros kept. */
+static inline char *put8z(char *p, uint32_t v)
+{
+    put4(p, v / 10000, 4);
+    put4(p + 4, v % 10000, 4);
+    return p + 8;
 }
 
 /* Decimal digits of v, two at a time from a table: faster than snprintf
- * and than one division per digit on the per-flow output path. Values of
- * 2^32 and more are cut into 8-digit pieces first, so that the pairs are
- * made with 32-bit divisions. */
+ * and than one division per digit on the per-flow output path. The value
+ * is cut into pieces of eight digits and those into halves of four, whose
+ * pairs are made independently in 32-bit arithmetic (short dependency
+ * chains instead of one division after another). */
 char *asc_jw_fmt_u64_long(char *p, uint64_t v)
 {
-    char *e = p + digits_u64(v), *q = e;
-    while (v > UINT32_MAX) {
-        pairs_u32(q, (uint32_t)(v % 100000000u), 8);
-        v /= 100000000u;
-        q -= 8;
-    }
-    uint32_t w = (uint32_t)v;
-    while (w >= 100) {
-        q -= 2;
-        memcpy(q, pairs + 2 * (w % 100), 2);
-        w /= 100;
-    }
-    if (w >= 10) {
-        q -= 2;
-        memcpy(q, pairs + 2 * w, 2);
+    unsigned n = digits_u64(v);
+    if (n <= 8)
+        return put8(p, (uint32_t)v, n);
+    uint32_t lo = (uint32_t)(v % 100000000u);
+    uint64_t hi = v / 100000000u;
+    if (n <= 16) {
+        p = put8(p, (uint32_t)hi, n - 8);
     } else {
-        *--q = (char)('0' + w);
+        p = put8(p, (uint32_t)(hi / 100000000u), n - 16);
+        p = put8z(p, (uint32_t)(hi % 100000000u));
     }
-    return e;
+    return put8z(p, lo);
 }
 
-/* Seconds with nine decimals, from integers (no float rounding). */
+/* Seconds with nine decimals, from integers (no float rounding). The
+ * fraction's digits in two independent halves, like the whole part's. */
 char *asc_jw_fmt_time(char *p, asc_time t)
 {
     uint64_t u = t < 0 ? (uint64_t)(-(t + 1)) + 1 : (uint64_t)t;
@@ -241,7 +257,7 @@ char *asc_jw_fmt_time(char *p, asc_time t)
     *p++ = '.';
     uint32_t f = (uint32_t)(u % 1000000000u);
     p[0] = (char)('0' + f / 100000000u);
-    pairs_u32(p + 9, f % 100000000u, 8);
+    put8z(p + 1, f % 100000000u);
     return p + 9;
 }
 

@@ -15,11 +15,24 @@
 #include <nettle/sha1.h>
 #include <string.h>
 
+#include "core/cursor.h"
 #include "flow/flow_table.h"
 
 static bool has_ports(uint8_t proto)
 {
     return proto == 6 || proto == 17 || proto == 132 || proto == 1 || proto == 58;
+}
+
+/* memcmp's order of two addresses of alen (4 or 16) bytes, from
+ * big-endian word loads: memcmp with a run-time length is a libc call. */
+static int addr_order(const uint8_t *a, const uint8_t *b, size_t alen)
+{
+    for (size_t i = 0; i < alen; i += 4) {
+        uint32_t x = asc_load_be32(a + i), y = asc_load_be32(b + i);
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    return 0;
 }
 
 size_t asc_community_id(const struct asc_flow_key *k, uint16_t seed, char *out, size_t outlen)
@@ -35,7 +48,7 @@ size_t asc_community_id(const struct asc_flow_key *k, uint16_t seed, char *out, 
     }
     size_t alen = sa.family == ASC_AF_INET6 ? 16 : 4;
     if (!one_way) {
-        int c = memcmp(sa.b, da.b, alen);
+        int c = addr_order(sa.b, da.b, alen);
         if (c > 0 || (c == 0 && has_ports(k->proto) && sp > dp)) {
             struct asc_addr t = sa;
             sa = da;

@@ -166,6 +166,8 @@ void *asc_table_alloc(size_t nmemb, size_t size)
     size_t n = nmemb * size;
     if (n < HUGE_BYTES)
         return asc_xcalloc(nmemb, size);
+    if (n > SIZE_MAX - 2 * HUGE_BYTES)
+        oom(n);
     size_t len = (n + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
     uint8_t *p = mmap(NULL, len + HUGE_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                       -1, 0);

@@ -48,7 +48,9 @@ void asc_jw_raw_time(struct asc_jsonw *w, asc_time t);   /* as asc_jw_time */
 /* Direct writing for the per-flow line: asc_jw_reserve returns room for
  * at least n more bytes at the end of the buffer; the caller writes there
  * (same rules as the raw calls) and passes the end of what it wrote to
- * asc_jw_commit. The fmt helpers write at p and return the new end. */
+ * asc_jw_commit. The fmt helpers write at p and return the new end; they
+ * may store up to 3 bytes past it (digits are written 4 at a time), so
+ * reserve ASC_JW_U64_MAX or ASC_JW_TIME_MAX, not the digit count. */
 char *asc_jw_reserve(struct asc_jsonw *w, size_t n);
 void asc_jw_commit(struct asc_jsonw *w, char *end);
 #define ASC_JW_U64_MAX 20   /* longest decimal uint64_t */

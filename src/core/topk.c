@@ -229,7 +229,7 @@ void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, ui
     uint64_t floor = v->count;
     if (t->filtered) {
         uint64_t *cell = filter_cell(t, h);
-        if (*cell + w <= v->count) {
+        if (w <= v->count - *cell) {   /* *cell <= v->count: no overflow */
             *cell += w;
             return;
         }

@@ -192,8 +192,10 @@ static uint8_t record_flags(const struct asc_flow *f, int sd)
  * its SYN it sent at least one more packet (a SYN cannot carry the
  * handshake's ACK; sampled counts are scaled), with ACK, and data (PSH) or
  * a normal close (FIN); and the responder, when its side was exported,
- * sent the SYN-ACK. That takes the SYN-ACK's sequence number, which a
- * spoofed SYN flood's sender never sees: its side is SYNs only, or SYN and
+ * sent the SYN-ACK (a biflow record, RFC 5103 or NSEL, with nothing from
+ * the responder is no connection: the exporter saw that side send
+ * nothing). That takes the SYN-ACK's sequence number, which a spoofed SYN
+ * flood's sender never sees: its side is SYNs only, or SYN and
  * the bare RST (no ACK) a real host at the spoofed address sends back to
  * an unsolicited SYN-ACK, whatever the victim answers. A SYN, ACK and
  * nothing more (an open-and-drop connection) is not past the handshake. */
@@ -205,7 +207,9 @@ static bool record_handshaken(const struct asc_flow *f)
     if (asc_flow_has_history(f) || (o->tcp_flags & sa) != sa ||
         !(o->tcp_flags & (ASC_TH_PSH | ASC_TH_FIN)) || o->pkts < 2 * sampling)
         return false;
-    return !r->pkts || (r->tcp_flags & sa) == sa;
+    if (!r->pkts)   /* a biflow says the responder sent nothing: no handshake */
+        return !(f->flags & ASC_FF_BIFLOW);
+    return (r->tcp_flags & sa) == sa;
 }
 
 /* TCP part of flood_vec_record: fl is the union of the sender's flags. */

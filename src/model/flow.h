@@ -103,7 +103,7 @@ static inline bool asc_flow_has_history(const struct asc_flow *f)
 
 /* Community ID v1 (https://github.com/corelight/community-id-spec) of the
  * flow's 5-tuple with the given seed, written base64 with its "1:" prefix
- * into out (at least 32 bytes). Returns its length, 30 when out has room. */
+ * into out (at least 31 bytes). Returns its length, 30 when out has room. */
 size_t asc_community_id(const struct asc_flow_key *k, uint16_t seed, char *out, size_t outlen);
 
 #endif

@@ -71,7 +71,7 @@ void fi_stitch_free(struct fi_stitch *s)
     if (!s)
         return;
     free(s->ring);
-    asc_table_free(s->index, s->index ? s->nb : 0, sizeof(*s->index));
+    asc_table_free(s->index, s->nb, sizeof(*s->index));
     free(s);
 }
 

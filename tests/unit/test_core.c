@@ -72,6 +72,48 @@ static void test_topk_vs_exact(void)
     topk_vs_exact(true);
 }
 
+/* The largest err over a filtered summary is never larger than over the
+ * plain one fed the same updates (topk.h), on many small random streams
+ * with the cells few enough to collide; counts stay upper bounds. */
+static uint64_t topk_max_err(struct asc_topk *t, const uint64_t *exact, size_t k)
+{
+    struct asc_topk_item items[16];
+    size_t n = asc_topk_list(t, items, k);
+    uint64_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t key = (uint32_t)items[i].key.b[2] << 8 | items[i].key.b[3];
+        CHECK(items[i].count >= exact[key]);
+        CHECK(items[i].count - items[i].err <= exact[key]);
+        if (items[i].err > m)
+            m = items[i].err;
+    }
+    return m;
+}
+
+static void test_topk_filtered_err(void)
+{
+    uint64_t x = 777;
+    for (int round = 0; round < 400; round++) {
+        size_t k = 1 + (size_t)round % 12, keys = 16 + (size_t)(round * 37) % 480;
+        uint64_t exact[512] = {0};
+        struct asc_topk *plain = asc_topk_new(k), *filt = asc_topk_new_filtered(k);
+        for (int i = 0; i < 3000; i++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            uint32_t key = (uint32_t)((x >> 33) % keys);
+            key = (x >> 62) ? key : key % 8;   /* a few heavy keys */
+            uint64_t w = 1 + (x >> 20) % 1000;
+            struct asc_addr a;
+            mkaddr(&a, key);
+            asc_topk_add(plain, &a, w, 0);
+            asc_topk_add(filt, &a, w, 0);
+            exact[key] += w;
+        }
+        CHECK(topk_max_err(filt, exact, k) <= topk_max_err(plain, exact, k));
+        asc_topk_free(plain);
+        asc_topk_free(filt);
+    }
+}
+
 static void test_json_escape(void)
 {
     struct asc_jsonw w;
@@ -184,5 +226,5 @@ static void test_addr6_ntop(void)
     CHECK_EQ_U(n, 400000);
 }
 
-TEST_MAIN(T(test_topk_vs_exact), T(test_json_escape), T(test_json_numbers), T(test_addr),
+TEST_MAIN(T(test_topk_vs_exact), T(test_topk_filtered_err), T(test_json_escape), T(test_json_numbers), T(test_addr),
           T(test_addr6_ntop))

@@ -324,18 +324,21 @@ static void test_export_handshakes(void)
 /* What is not a completed connection keeps counting one SYN per record
  * (300 records a second to each victim): a one-packet record with every
  * flag (a SYN cannot carry the handshake's ACK), a client side with ACK
- * and data whose server only reset (no SYN-ACK), and an open-and-drop
- * connection (SYN, ACK, RST: nothing past the handshake). */
+ * and data whose server only reset (no SYN-ACK), an open-and-drop
+ * connection (SYN, ACK, RST: nothing past the handshake), and a biflow
+ * record (RFC 5103) whose responder sent nothing, whatever its
+ * originator's flags. */
 static void test_export_not_handshakes(void)
 {
-    static const char *const victim[3] = {"203.0.113.30", "203.0.113.31", "203.0.113.32"};
+    static const char *const victim[4] = {"203.0.113.30", "203.0.113.31", "203.0.113.32",
+                                          "203.0.113.33"};
     const uint8_t all = ASC_TH_SYN | ASC_TH_ACK | ASC_TH_PSH | ASC_TH_FIN;
     struct det d;
     struct got g = {0};
     det_start(&d, NULL);
     for (unsigned k = 0; k < 900; k++) {
         asc_time t = T0 + (asc_time)k * ASC_NS_PER_SEC / 300;
-        for (unsigned v = 0; v < 3; v++) {
+        for (unsigned v = 0; v < 4; v++) {
             struct asc_flow f = rec(v << 12 | k, victim[v], 6, 40000, t, t, 1);
             f.dir[0].tcp_flags = all;
             if (v == 1) {
@@ -348,13 +351,17 @@ static void test_export_not_handshakes(void)
                 f.dir[0].pkts = 3;
                 f.dir[0].tcp_flags = ASC_TH_SYN | ASC_TH_ACK | ASC_TH_RST;
                 f.dir[1] = (struct asc_flow_dir){.pkts = 1, .ip_bytes = 44, .tcp_flags = all};
+            } else if (v == 3) {   /* a biflow whose responder sent nothing */
+                f.flags = ASC_FF_BIFLOW;
+                f.dir[0].pkts = 3;
+                f.dir[0].tcp_flags = ASC_TH_SYN | ASC_TH_ACK | ASC_TH_PSH;
             }
             d.ops->on_flow_end(d.st, &f);
         }
     }
     det_end(&d, T0 + 3 * ASC_NS_PER_SEC, &g);
-    CHECK_EQ_U(g.n, 3);
-    for (size_t i = 0; i < g.n && i < 3; i++) {
+    CHECK_EQ_U(g.n, 4);
+    for (size_t i = 0; i < g.n && i < 4; i++) {
         CHECK_STR(g.vector[i], "tcp.syn");
         CHECK_EQ_U(g.pkts[i], 900);
     }

@@ -39,10 +39,8 @@ int asc_err_set(struct asc_err *err, int code, const char *fmt, ...)
     return code;
 }
 
-/* Dotted quad without stdio (glibc's inet_ntop formats with sprintf). */
-static void v4_str(const uint8_t *b, char *out)
+char *asc_addr4_put(char *p, const uint8_t *b)
 {
-    char *p = out;
     for (int i = 0; i < 4; i++) {
         unsigned v = b[i];
         if (v >= 100)
@@ -50,8 +48,15 @@ static void v4_str(const uint8_t *b, char *out)
         if (v >= 10)
             *p++ = (char)('0' + v / 10 % 10);
         *p++ = (char)('0' + v % 10);
-        *p++ = i < 3 ? '.' : '\0';
+        *p++ = '.';
     }
+    return p - 1;
+}
+
+/* Dotted quad without stdio (glibc's inet_ntop formats with sprintf). */
+static void v4_str(const uint8_t *b, char *out)
+{
+    *asc_addr4_put(out, b) = '\0';
 }
 
 /* IPv6 text as glibc's inet_ntop writes it, without stdio: lower-case hex

@@ -66,6 +66,10 @@ static inline bool asc_addr_eq(const struct asc_addr *a, const struct asc_addr *
     return a->family == b->family && ((a0 ^ b0) | (a1 ^ b1)) == 0;
 }
 
+/* The dotted quad of the 4 bytes at b written at p (at most 15 bytes, no
+ * NUL); returns its end. asc_addr_str uses it, and so does the JSON sink. */
+char *asc_addr4_put(char *p, const uint8_t *b);
+
 /* Checked allocation for control-plane data: aborts on overflow or OOM. */
 void *asc_xmalloc(size_t n);
 void *asc_xcalloc(size_t nmemb, size_t size);

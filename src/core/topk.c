@@ -29,8 +29,7 @@ struct asc_topk {
     int32_t *pos;        /* item -> its position in heap */
     size_t idx_cap;
     uint64_t total;
-    bool filtered;       /* asc_topk_new_filtered */
-    uint64_t *filt;      /* bounds for keys not held (asc_topk_add); made when full */
+    uint64_t *filt;      /* asc_topk_new_filtered: bounds for keys not held, else NULL */
     size_t fmask;        /* filter cells - 1: 8 k cells, a power of two */
 };
 
@@ -61,7 +60,11 @@ struct asc_topk *asc_topk_new(size_t k)
 struct asc_topk *asc_topk_new_filtered(size_t k)
 {
     struct asc_topk *t = asc_topk_new(k);
-    t->filtered = true;
+    size_t cells = 64;
+    while (cells < 8 * t->k)
+        cells <<= 1;
+    t->filt = asc_xcalloc(cells, sizeof(*t->filt));
+    t->fmask = cells - 1;
     return t;
 }
 
@@ -184,16 +187,9 @@ static void sift_root_deep(struct asc_topk *t)
     hset(t, h, x);
 }
 
-/* The filter cell of hash h, the filter made on first use. */
-static uint64_t *filter_cell(struct asc_topk *t, uint64_t h)
+/* The filter cell of hash h. */
+static uint64_t *filter_cell(const struct asc_topk *t, uint64_t h)
 {
-    if (!t->filt) {
-        size_t cells = 64;
-        while (cells < 8 * t->k)
-            cells <<= 1;
-        t->filt = asc_xcalloc(cells, sizeof(*t->filt));
-        t->fmask = cells - 1;
-    }
     return &t->filt[(h >> 32) & t->fmask];
 }
 
@@ -227,7 +223,7 @@ void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, ui
     size_t mi = (size_t)t->heap[0].item;
     struct asc_topk_item *v = &t->items[mi];
     uint64_t floor = v->count;
-    if (t->filtered) {
+    if (t->filt) {
         uint64_t *cell = filter_cell(t, h);
         if (w <= v->count - *cell) {   /* *cell <= v->count: no overflow */
             *cell += w;

@@ -28,7 +28,7 @@ const char *asc_tunnel_name(uint8_t tun)
 
 const char *asc_tcp_flags_str(uint8_t flags, char *buf, size_t len)
 {
-    static const char letters[] = "FSRPAUEC";
+    static const char letters[] = ASC_TCP_FLAG_LETTERS;
     size_t n = 0;
     for (int i = 0; i < 8 && n + 1 < len; i++)
         if (flags & (1u << i))

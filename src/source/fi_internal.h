@@ -18,7 +18,13 @@ struct fi_field {
     uint16_t id;                 /* information element id (enterprise bit cleared) */
     uint16_t len;                /* FI_VARLEN for variable length */
     uint32_t pen;                /* enterprise number, 0 for IANA */
+    uint8_t op;                  /* fi_field_op: how fi_record.c stores it */
 };
+
+/* How a data record field is stored, chosen once per template field: the
+ * common IANA elements at their usual widths by a direct store, anything
+ * else (0) by the general per-element code. fi_record.c. */
+uint8_t fi_field_op(const struct fi_field *f);
 
 struct fi_tmpl {
     struct fi_tmpl *next;        /* exporter's list */

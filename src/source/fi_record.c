@@ -179,8 +179,56 @@ static uint32_t rec_rate(const struct rec *r)
     return rate > UINT32_MAX ? UINT32_MAX : (uint32_t)rate;
 }
 
-static inline void one_field(struct rec *r, const struct fi_field *fd, const uint8_t *p, size_t n,
-                             bool *skipped_pen)
+/* fi_field_op's choices. Each stores exactly what field() and time_field()
+ * would for that element at that width (the record starts zeroed). */
+enum {
+    OP_FIELD = 0,   /* field(), reverse_field(), or skipped (enterprise) */
+    OP_BY0_4, OP_BY0_8, OP_PK0_4, OP_PK0_8,
+    OP_PROTO_1, OP_FLAGS0_1, OP_FLAGS0_2, OP_SPORT_2, OP_DPORT_2,
+    OP_SRC4, OP_DST4, OP_SRC6, OP_DST6,
+    OP_UP_FIRST_4, OP_UP_LAST_4, OP_MS_FIRST_8, OP_MS_LAST_8,
+};
+
+uint8_t fi_field_op(const struct fi_field *f)
+{
+    static const struct {
+        uint16_t id, len;
+        uint8_t op;
+    } direct[] = {
+        {1, 4, OP_BY0_4},        {1, 8, OP_BY0_8},        {2, 4, OP_PK0_4},
+        {2, 8, OP_PK0_8},        {4, 1, OP_PROTO_1},      {6, 1, OP_FLAGS0_1},
+        {6, 2, OP_FLAGS0_2},     {7, 2, OP_SPORT_2},      {11, 2, OP_DPORT_2},
+        {8, 4, OP_SRC4},         {12, 4, OP_DST4},        {27, 16, OP_SRC6},
+        {28, 16, OP_DST6},       {22, 4, OP_UP_FIRST_4},  {21, 4, OP_UP_LAST_4},
+        {152, 8, OP_MS_FIRST_8}, {153, 8, OP_MS_LAST_8},
+    };
+    if (f->pen != 0)
+        return OP_FIELD;
+    for (size_t i = 0; i < ASC_ARRAY_LEN(direct); i++)
+        if (direct[i].id == f->id && direct[i].len == f->len)
+            return direct[i].op;
+    return OP_FIELD;
+}
+
+static inline uint64_t load_be64(const uint8_t *p)
+{
+    return (uint64_t)asc_load_be32(p) << 32 | asc_load_be32(p + 4);
+}
+
+/* An absolute time in milliseconds (IE 152/153), absent when absurd
+ * (time_field's limit). */
+static inline void ms_time(asc_time *t, const uint8_t *p)
+{
+    uint64_t v = load_be64(p);
+    if (v <= UINT64_C(4000000000000))
+        *t = (asc_time)v * 1000000;
+}
+
+/* A field without a direct store: by IANA element, reverse element, or
+ * skipped (other enterprises). Kept out of line so that one_field, with
+ * the direct stores, is inlined into the record loop. */
+static __attribute__((noinline)) void any_field(struct rec *r, const struct fi_field *fd,
+                                                const uint8_t *p, size_t n, bool *skipped_pen)
 {
     if (fd->pen == 0)
         field(r, fd->id, p, n);
@@ -188,6 +236,33 @@ static inline void one_field(struct rec *r, const struct fi_field *fd, const uin
         reverse_field(r, fd->id, p, n);
     else
         *skipped_pen = true;
+}
+
+static inline __attribute__((always_inline)) void one_field(struct rec *r,
+                                                            const struct fi_field *fd,
+                                                            const uint8_t *p, size_t n,
+                                                            bool *skipped_pen)
+{
+    switch (fd->op) {
+    case OP_BY0_4: r->by[0] = asc_load_be32(p); return;
+    case OP_BY0_8: r->by[0] = load_be64(p); return;
+    case OP_PK0_4: r->pk[0] = asc_load_be32(p); return;
+    case OP_PK0_8: r->pk[0] = load_be64(p); return;
+    case OP_PROTO_1: r->f.key.proto = p[0]; return;
+    case OP_FLAGS0_1: r->f.dir[0].tcp_flags = p[0]; return;
+    case OP_FLAGS0_2: r->f.dir[0].tcp_flags = p[1]; return;
+    case OP_SPORT_2: r->f.key.orig_port = asc_load_be16(p); return;
+    case OP_DPORT_2: r->f.key.resp_port = asc_load_be16(p); return;
+    case OP_SRC4: set_addr(&r->s4, p, 4); return;
+    case OP_DST4: set_addr(&r->d4, p, 4); return;
+    case OP_SRC6: set_addr(&r->s6, p, 16); return;
+    case OP_DST6: set_addr(&r->d6, p, 16); return;
+    case OP_UP_FIRST_4: r->up_first = asc_load_be32(p); return;
+    case OP_UP_LAST_4: r->up_last = asc_load_be32(p); return;
+    case OP_MS_FIRST_8: ms_time(&r->abs_first, p); return;
+    case OP_MS_LAST_8: ms_time(&r->abs_last, p); return;
+    default: any_field(r, fd, p, n, skipped_pen); return;
+    }
 }
 
 /* Parse one record at the cursor. false: the record ran past the set.

@@ -89,6 +89,7 @@ static bool read_fields(struct asc_fi *fi, struct asc_cursor *c, bool ipfix, str
         if (c->bad)
             return false;
         f[i] = (struct fi_field){.id = id, .len = len, .pen = pen};
+        f[i].op = fi_field_op(&f[i]);
         if (ipfix && len == FI_VARLEN)
             *varlen = true;
         else

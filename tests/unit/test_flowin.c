@@ -268,6 +268,93 @@ static void test_ipfix_biflow_reverse(void)
     asc_fi_free(fi);
 }
 
+/* Common elements at their usual widths are stored directly (fi_field_op);
+ * the same values at other widths go through the general per-element code.
+ * Two templates, one of each kind, and the same three records in each: the
+ * flows must be alike field by field, and right. The third record's end
+ * time is absurd (past year 2096 in ms) and is treated as absent. */
+static void ipfix_u(struct buf *b, uint64_t v, unsigned width)
+{
+    for (unsigned i = width; i-- > 0;)
+        u8(b, (unsigned)(v >> (8 * i)));
+}
+
+static void test_direct_widths_equal_general(void)
+{
+    /* element ids; widths in the direct template, then in the general one */
+    static const unsigned id[] = {8, 12, 7, 11, 4, 6, 1, 2, 152, 153};
+    static const unsigned wd[] = {4, 4, 2, 2, 1, 1, 8, 4, 8, 8};
+    static const unsigned wg[] = {4, 4, 1, 3, 2, 4, 3, 2, 6, 6};
+    const uint64_t t0 = UINT64_C(1700000000123);
+    const uint64_t vals[3][10] = {
+        {0x0a000001, 0xc6336401, 200, 53, 17, 0, 1500, 7, t0, t0 + 2500},
+        {0x0a000002, 0xc6336402, 201, 443, 6, 0x1b, 52, 1, t0 + 10, t0 + 10},
+        {0x0a000003, 0xc6336403, 202, 8080, 6, 0x02, 60, 1, t0 + 20, UINT64_C(0xffffffffffff)},
+    };
+    struct sink s = {0};
+    struct asc_fi *fi = asc_fi_new(NULL, on_flow, &s);
+    struct buf b;
+    ipfix_header(&b);
+    size_t t = set_open(&b, 2);
+    for (unsigned tid = 700; tid <= 701; tid++) {
+        u16(&b, tid); u16(&b, 10);
+        for (size_t i = 0; i < 10; i++) {
+            u16(&b, id[i]);
+            u16(&b, tid == 700 ? wd[i] : wg[i]);
+        }
+    }
+    set_close(&b, t);
+    for (unsigned tid = 700; tid <= 701; tid++) {
+        size_t d = set_open(&b, tid);
+        for (size_t r = 0; r < 3; r++)
+            for (size_t i = 0; i < 10; i++)
+                ipfix_u(&b, vals[r][i] + (i == 0 && tid == 701 ? 0x100 : 0),
+                        tid == 700 ? wd[i] : wg[i]);
+        set_close(&b, d);
+    }
+    const struct asc_flowin_stats *st = feed(fi, &b, true);
+    asc_fi_flush(fi);
+    CHECK_EQ_U(st->c[ASC_FI_RECORDS], 6);
+    CHECK_EQ_U(st->c[ASC_FI_BAD_RECORD], 0);
+    CHECK_EQ_U(s.n, 6);
+    for (size_t r = 0; r < 3 && s.n == 6; r++) {
+        /* the direct template's flow and the general one's (source + 0x100) */
+        const struct asc_flow *fd = NULL, *fg = NULL;
+        for (size_t j = 0; j < s.n; j++) {
+            const uint8_t *a = s.f[j].key.orig.b;
+            uint32_t src = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+            if (src == vals[r][0])
+                fd = &s.f[j];
+            else if (src == vals[r][0] + 0x100)
+                fg = &s.f[j];
+        }
+        CHECK(fd && fg);
+        if (!fd || !fg)
+            continue;
+        CHECK_EQ_U(fd->key.orig.family, ASC_AF_INET);
+        CHECK_EQ_U(fd->key.resp.b[3], vals[r][1] & 0xff);
+        CHECK(!memcmp(&fd->key.resp, &fg->key.resp, sizeof(fd->key.resp)));
+        CHECK_EQ_U(fd->key.proto, vals[r][4]);
+        CHECK_EQ_U(fg->key.proto, vals[r][4]);
+        CHECK_EQ_U(fd->key.orig_port, vals[r][2]);
+        CHECK_EQ_U(fg->key.orig_port, vals[r][2]);
+        CHECK_EQ_U(fd->key.resp_port, vals[r][3]);
+        CHECK_EQ_U(fg->key.resp_port, vals[r][3]);
+        CHECK_EQ_U(fd->dir[0].tcp_flags, vals[r][5]);
+        CHECK_EQ_U(fg->dir[0].tcp_flags, vals[r][5]);
+        CHECK_EQ_U(fd->dir[0].ip_bytes, vals[r][6]);
+        CHECK_EQ_U(fg->dir[0].ip_bytes, vals[r][6]);
+        CHECK_EQ_U(fd->dir[0].pkts, vals[r][7]);
+        CHECK_EQ_U(fg->dir[0].pkts, vals[r][7]);
+        CHECK(fd->first == (asc_time)vals[r][8] * 1000000);
+        CHECK(fg->first == fd->first);
+        /* an absurd end: absent, so the flow ends where it began */
+        CHECK(fd->last == (r == 2 ? fd->first : (asc_time)vals[r][9] * 1000000));
+        CHECK(fg->last == fd->last);
+    }
+    asc_fi_free(fi);
+}
+
 /* One IPFIX data set of seven records whose addresses are variable-length
  * fields: six flows and, fourth, a keyless record carrying an Ethernet
  * frame (dataLinkFrameSection, IE 315). Records wait a few places behind
@@ -334,5 +421,5 @@ static void test_sflow_truncated(void)
 
 TEST_MAIN(T(test_v9_good_and_stitched), T(test_unknown_template_held_then_dropped),
           T(test_absurd_templates), T(test_field_past_end_and_set_loops), T(test_caps),
-          T(test_ipfix_biflow_reverse), T(test_ipfix_ring_order_with_section),
+          T(test_ipfix_biflow_reverse), T(test_direct_widths_equal_general), T(test_ipfix_ring_order_with_section),
           T(test_sflow_truncated))

@@ -14,6 +14,13 @@
 
 #include "core/hll.h"
 
+/* An index slot: the item and the low half of its hash, compared before
+ * the key (one array, so a probe reads one cache line). */
+struct islot {
+    int32_t item;
+    uint32_t h;
+};
+
 struct hent {
     uint64_t count; /* the item's count, kept equal to items[item].count */
     int32_t item;
@@ -22,8 +29,7 @@ struct hent {
 struct asc_topk {
     size_t k, n;
     struct asc_topk_item *items;
-    int32_t *index;      /* slot -> item, -1 empty; size idx_cap */
-    uint64_t *ihash;     /* slot -> the item's hash (compared before the key) */
+    struct islot *index; /* idx_cap slots: item -1 = empty */
     uint64_t *item_hash; /* item -> its hash */
     struct hent *heap;   /* min-heap of items by count */
     int32_t *pos;        /* item -> its position in heap */
@@ -49,8 +55,8 @@ struct asc_topk *asc_topk_new(size_t k)
     while (t->idx_cap < 2 * k)
         t->idx_cap <<= 1;
     t->index = asc_xmalloc(t->idx_cap * sizeof(*t->index));
-    memset(t->index, 0xff, t->idx_cap * sizeof(*t->index));
-    t->ihash = asc_xcalloc(t->idx_cap, sizeof(*t->ihash));
+    for (size_t i = 0; i < t->idx_cap; i++)
+        t->index[i] = (struct islot){-1, 0};
     t->item_hash = asc_xcalloc(k, sizeof(*t->item_hash));
     t->heap = asc_xcalloc(k, sizeof(*t->heap));
     t->pos = asc_xcalloc(k, sizeof(*t->pos));
@@ -74,7 +80,6 @@ void asc_topk_free(struct asc_topk *t)
         return;
     free(t->items);
     free(t->index);
-    free(t->ihash);
     free(t->item_hash);
     free(t->heap);
     free(t->pos);
@@ -86,8 +91,9 @@ void asc_topk_free(struct asc_topk *t)
 static size_t find_slot_h(const struct asc_topk *t, const struct asc_addr *a, uint64_t h)
 {
     size_t m = t->idx_cap - 1, s = h & m;
-    while (t->index[s] >= 0 &&
-           (t->ihash[s] != h || memcmp(&t->items[t->index[s]].key, a, sizeof(*a)) != 0))
+    while (t->index[s].item >= 0 &&
+           (t->index[s].h != (uint32_t)h ||
+            memcmp(&t->items[t->index[s].item].key, a, sizeof(*a)) != 0))
         s = (s + 1) & m;
     return s;
 }
@@ -96,15 +102,14 @@ static size_t find_slot_h(const struct asc_topk *t, const struct asc_addr *a, ui
 static size_t item_slot(const struct asc_topk *t, int32_t it, uint64_t h)
 {
     size_t m = t->idx_cap - 1, s = h & m;
-    while (t->index[s] != it)
+    while (t->index[s].item != it)
         s = (s + 1) & m;
     return s;
 }
 
 static void index_set(struct asc_topk *t, size_t s, int32_t item, uint64_t h)
 {
-    t->index[s] = item;
-    t->ihash[s] = h;
+    t->index[s] = (struct islot){item, (uint32_t)h};
     t->item_hash[item] = h;
 }
 
@@ -113,16 +118,15 @@ static void index_set(struct asc_topk *t, size_t s, int32_t item, uint64_t h)
 static void index_delete(struct asc_topk *t, size_t s)
 {
     size_t m = t->idx_cap - 1;
-    for (size_t j = (s + 1) & m; t->index[j] >= 0; j = (j + 1) & m) {
-        size_t home = t->ihash[j] & m;
+    for (size_t j = (s + 1) & m; t->index[j].item >= 0; j = (j + 1) & m) {
+        size_t home = t->index[j].h & m;
         bool stays = s <= j ? (home > s && home <= j) : (home > s || home <= j);
         if (stays)
             continue;
         t->index[s] = t->index[j];
-        t->ihash[s] = t->ihash[j];
         s = j;
     }
-    t->index[s] = -1;
+    t->index[s].item = -1;
 }
 
 /* The heap entry x goes to position h; pos follows it. */
@@ -198,8 +202,8 @@ void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, ui
     t->total += w;
     uint64_t h = khash(key);
     size_t s = find_slot_h(t, key, h);
-    if (t->index[s] >= 0) {
-        int32_t it = t->index[s];
+    if (t->index[s].item >= 0) {
+        int32_t it = t->index[s].item;
         t->items[it].count += w;
         t->items[it].aux += aux;
         t->heap[t->pos[it]].count = t->items[it].count;

@@ -337,7 +337,9 @@ void fi_emit(struct asc_fi *fi, struct asc_flow *f)
     fi->emit(fi->ctx, f);
 }
 
-void fi_record(struct asc_fi *fi, struct asc_flow *f)
+/* Counters and defaults of a record; true when it goes to the stitcher,
+ * false when it went straight out. */
+static bool record_prep(struct asc_fi *fi, struct asc_flow *f)
 {
     fi_cnt(fi, ASC_FI_RECORDS);
     if (f->sampling > 1) {
@@ -353,15 +355,26 @@ void fi_record(struct asc_fi *fi, struct asc_flow *f)
         f->flags |= ASC_FF_BIFLOW;
         fi_cnt(fi, ASC_FI_BIFLOWS);
         fi_emit(fi, f);
-        return;
+        return false;
     }
-    if (fi->stitch) {
-        fi_stitch_put(fi, f);
-        return;
-    }
+    if (fi->stitch)
+        return true;
     f->flags |= ASC_FF_ONEWAY;
     fi_cnt(fi, ASC_FI_ONEWAY);
     fi_emit(fi, f);
+    return false;
+}
+
+void fi_record(struct asc_fi *fi, struct asc_flow *f)
+{
+    if (record_prep(fi, f))
+        fi_stitch_put(fi, f, fi_stitch_hash(&f->key));
+}
+
+void fi_record_hashed(struct asc_fi *fi, struct asc_flow *f, uint32_t h)
+{
+    if (record_prep(fi, f))
+        fi_stitch_put(fi, f, h);
 }
 
 void asc_fi_put_biflow(struct asc_fi *fi, struct asc_flow *f)

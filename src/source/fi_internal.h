@@ -104,6 +104,9 @@ struct fi_exporter *fi_exporter_get(struct asc_fi *fi, const struct asc_addr *a,
 /* A decoded one-way (or biflow) record: numbering, sampling counters, then
  * to the stitcher or straight out. */
 void fi_record(struct asc_fi *fi, struct asc_flow *f);
+/* The same, for a record whose fi_stitch_hash is known (the decoder took
+ * it to prefetch the stitch index). */
+void fi_record_hashed(struct asc_fi *fi, struct asc_flow *f, uint32_t h);
 void fi_emit(struct asc_fi *fi, struct asc_flow *f);
 /* Scale a counter by a sampling rate, saturating (counted). */
 uint32_t fi_scale32(struct asc_fi *fi, uint64_t v, uint32_t rate);
@@ -148,10 +151,14 @@ bool fi_sflow_sane(const uint8_t *p, size_t len, bool strict);
 /* fi_stitch.c */
 struct fi_stitch *fi_stitch_new(size_t cap);
 void fi_stitch_free(struct fi_stitch *s);
-void fi_stitch_put(struct asc_fi *fi, struct asc_flow *f);
-/* Start loading the index slot that fi_stitch_put(f) will read (the
- * decoder calls it one record ahead). No-op without a stitch buffer. */
-void fi_stitch_prefetch(struct asc_fi *fi, const struct asc_flow *f);
+/* h: fi_stitch_hash(&f->key). */
+void fi_stitch_put(struct asc_fi *fi, struct asc_flow *f, uint32_t h);
+/* The same value for a key and its reverse. */
+uint32_t fi_stitch_hash(const struct asc_flow_key *k);
+/* Start loading the index slot that fi_stitch_put will read for a key of
+ * hash h (the decoder calls it a few records ahead). No-op without a
+ * stitch buffer. */
+void fi_stitch_prefetch(struct asc_fi *fi, uint32_t h);
 void fi_stitch_expire(struct asc_fi *fi, asc_time now, bool all);
 size_t fi_stitch_mem(const struct fi_stitch *s);
 

@@ -35,6 +35,7 @@ struct rec {
     size_t sect_len;
     int sect_dlt;
     uint64_t frame_size;                 /* dataLinkFrameSize (IE 312) */
+    uint32_t shash;                      /* fi_stitch_hash of the key, once finished */
 };
 
 /* An unsigned integer of any reduced size 1..8, big-endian; the common
@@ -478,7 +479,7 @@ struct waiting {
 static void send_waiting(struct asc_fi *fi, struct waiting *w, unsigned keep)
 {
     while (w->n > keep) {
-        fi_record(fi, &w->rb[w->head].f);
+        fi_record_hashed(fi, &w->rb[w->head].f, w->rb[w->head].shash);
         w->head = (w->head + 1) % RB;
         w->n--;
     }
@@ -525,7 +526,8 @@ void fi_data_set(struct asc_fi *fi, const struct fi_msg *m, const struct fi_tmpl
             fi_cnt(fi, ASC_FI_BAD_RECORD);
             continue;
         }
-        fi_stitch_prefetch(fi, &r->f);
+        r->shash = fi_stitch_hash(&r->f.key);
+        fi_stitch_prefetch(fi, r->shash);
         w.n++;
         send_waiting(fi, &w, STITCH_BEHIND);
     }

@@ -92,8 +92,7 @@ static inline uint64_t end_hash(const struct asc_addr *a, uint16_t port)
     return h ^ (h >> 29);
 }
 
-/* The same value for a key and its reverse. */
-static uint32_t sym_hash(const struct asc_flow_key *k)
+uint32_t fi_stitch_hash(const struct asc_flow_key *k)
 {
     uint64_t h = end_hash(&k->orig, k->orig_port) + end_hash(&k->resp, k->resp_port);
     h ^= (uint64_t)k->proto << 48 ^ (uint64_t)k->vlan << 32 ^ k->tun_id;
@@ -266,21 +265,20 @@ static uint32_t find_match(const struct asc_fi *fi, const struct fi_stitch *s, u
     return best;
 }
 
-void fi_stitch_prefetch(struct asc_fi *fi, const struct asc_flow *f)
+void fi_stitch_prefetch(struct asc_fi *fi, uint32_t h)
 {
     const struct fi_stitch *s = fi->stitch;
     if (s && s->index)
-        __builtin_prefetch(&s->index[sym_hash(&f->key) & (s->nb - 1)]);
+        __builtin_prefetch(&s->index[h & (s->nb - 1)]);
 }
 
-void fi_stitch_put(struct asc_fi *fi, struct asc_flow *f)
+void fi_stitch_put(struct asc_fi *fi, struct asc_flow *f, uint32_t h)
 {
     struct fi_stitch *s = fi->stitch;
     if (!s->index) { /* made on the first record: captures of packets never need it */
         s->index = asc_table_alloc(s->nb, sizeof(*s->index));
         memset(s->index, 0xff, s->nb * sizeof(*s->index));
     }
-    uint32_t h = sym_hash(&f->key);
     uint32_t m = find_match(fi, s, h, f);
     if (m != NIL) {
         struct asc_flow held = s->ring[m].f;

@@ -17,6 +17,7 @@
  * Algorithm, defaults and false positives: docs/detectors/flood.md.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,8 +72,7 @@ static int flood_init(const struct asc_det_env *env, void **state, struct asc_er
     while (n < (size_t)d->prm.max_dst)
         n <<= 1;
     d->nsets = n / WAYS;
-    d->t = asc_xcalloc(n, sizeof(*d->t));
-    d->tags = asc_xcalloc(n, sizeof(*d->tags));
+    flood_table_new(d);
     d->memo = asc_xcalloc(FRAG_MEMO, sizeof(*d->memo));
     *state = d;
     return 0;
@@ -96,6 +96,8 @@ void flood_destroy(struct flood *d)
     }
     free(d->t);
     free(d->tags);
+    free(d->live);
+    free(d->live_sum);
     free(d->memo);
     flood_rec_free(d);
     free(d);
@@ -107,6 +109,53 @@ static void flood_fini(void *state)
 }
 
 /* ---- destination table ------------------------------------------------- */
+
+static size_t live_words(const struct flood *d)
+{
+    return (d->nsets * WAYS + 63) / 64;
+}
+
+void flood_table_new(struct flood *d)
+{
+    size_t n = d->nsets * WAYS;
+    d->t = asc_xcalloc(n, sizeof(*d->t));
+    d->tags = asc_xcalloc(n, sizeof(*d->tags));
+    d->live = asc_xcalloc(live_words(d), sizeof(*d->live));
+    d->live_sum = asc_xcalloc((live_words(d) + 63) / 64, sizeof(*d->live_sum));
+}
+
+static void live_set(struct flood *d, size_t i)
+{
+    d->live[i >> 6] |= 1ull << (i & 63);
+    d->live_sum[i >> 12] |= 1ull << (i >> 6 & 63);
+}
+
+void flood_live_clear(struct flood *d, size_t i)
+{
+    d->live[i >> 6] &= ~(1ull << (i & 63));
+    if (!d->live[i >> 6])
+        d->live_sum[i >> 12] &= ~(1ull << (i >> 6 & 63));
+}
+
+size_t flood_live_next(const struct flood *d, size_t i)
+{
+    size_t nw = live_words(d), w = i >> 6;
+    if (w >= nw)
+        return SIZE_MAX;
+    uint64_t bits = d->live[w] & (~0ull << (i & 63));
+    if (bits)
+        return w << 6 | (size_t)__builtin_ctzll(bits);
+    /* The next word with a bit, through the summary. */
+    for (w++; w < nw; w = (w | 63) + 1) {
+        uint64_t sum = d->live_sum[w >> 6] & (~0ull << (w & 63));
+        for (; sum; sum &= sum - 1) {
+            size_t v = (w & ~(size_t)63) | (size_t)__builtin_ctzll(sum);
+            if (d->live[v])
+                return v << 6 | (size_t)__builtin_ctzll(d->live[v]);
+        }
+    }
+    return SIZE_MAX;
+}
 
 uint64_t flood_dv_hash(const struct asc_addr *a, unsigned vec)
 {
@@ -243,6 +292,7 @@ static void note_cid(struct open_inc *o, const struct asc_flow_key *k)
 void flood_account(struct flood *d, struct dstv *e, const struct flood_add *a)
 {
     int64_t sec = a->sec;
+    live_set(d, (size_t)(e - d->t));
     if (sec != e->sec) {
         /* Ticks close every bin before the next second's packets; only a
          * packet older than the clock lands here with a bin still open,

@@ -95,6 +95,12 @@ struct flood {
     struct dstv *t;
     uint64_t *tags;             /* per way: hash of (dst, vec) | 1, 0 = unused */
     size_t nsets;
+    /* Entries a tick may have work on, one bit per way: set when a bin
+     * opens (flood_account), cleared by the tick once the entry holds no
+     * open bin, incident or candidates. live_sum has a bit per word of
+     * live that is not zero, so a tick reads table/4096 words and the
+     * entries listed, in table order (flood_live_next). */
+    uint64_t *live, *live_sum;
     uint64_t dropped;           /* packets with no table slot */
     struct frag_memo *memo;
     const struct asc_evidence_hook *ev;   /* NULL unless extracts are written */
@@ -121,6 +127,11 @@ struct flood_add {
 /* The evidence key of a (destination, vector) entry (detector.h). */
 uint64_t flood_ev_key(const struct asc_addr *dst, unsigned vec);
 uint64_t flood_dv_hash(const struct asc_addr *a, unsigned vec);
+/* Allocate the table of d->nsets sets (entries, tags, live bits). */
+void flood_table_new(struct flood *d);
+/* The first live entry index at or after i; SIZE_MAX when none. */
+size_t flood_live_next(const struct flood *d, size_t i);
+void flood_live_clear(struct flood *d, size_t i);
 struct dstv *flood_dv_find(struct flood *d, const struct asc_addr *dst, unsigned vec);
 struct dstv *flood_dv_get(struct flood *d, const struct asc_addr *dst, unsigned vec);
 void flood_account(struct flood *d, struct dstv *e, const struct flood_add *a);

@@ -33,6 +33,7 @@
  * order (non-RST first, then RSTs), as if every share had been kept per
  * second.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -179,13 +180,15 @@ static void hot_add(struct frec_ring *r, const struct dstv *e, uint64_t tag)
     }
 }
 
-/* After a tick: only entries still holding an incident or candidates. */
+/* After a tick: only entries still holding an incident or candidates, in
+ * table order. Those are live (flood_int.h), and the tick just cleared the
+ * live bits of entries that hold neither nor an open bin. */
 static void hot_rebuild(struct flood *rx, struct frec_ring *r)
 {
     if (r->hot_n)
         memset(r->hot, 0, r->hot_cap * sizeof(*r->hot));
     r->hot_n = 0;
-    for (size_t i = 0; i < rx->nsets * WAYS; i++)
+    for (size_t i = flood_live_next(rx, 0); i != SIZE_MAX; i = flood_live_next(rx, i + 1))
         if (rx->tags[i] && (rx->t[i].inc || rx->t[i].cand))
             hot_add(r, &rx->t[i], rx->tags[i]);
 }
@@ -494,8 +497,7 @@ static struct flood *rx_new(const struct flood *d)
     memcpy(rx->params, d->params, sizeof(rx->params));
     rx->n_params = d->n_params;
     rx->nsets = d->nsets;
-    rx->t = asc_xcalloc(d->nsets * WAYS, sizeof(*rx->t));
-    rx->tags = asc_xcalloc(d->nsets * WAYS, sizeof(*rx->tags));
+    flood_table_new(rx);
     rx->is_rec = true;
     return rx;
 }

@@ -5,6 +5,7 @@
  * and emit the incidents that went quiet (or all of them at the end).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,27 +192,47 @@ static int cmp_entry(const void *pa, const void *pb)
     return c ? c : (int)a->vec - (int)b->vec;
 }
 
+/* Whether entry i still needs a tick: an open bin, an incident, candidates. */
+static bool entry_live(const struct flood *d, size_t i)
+{
+    const struct dstv *e = &d->t[i];
+    return d->tags[i] && (e->bin_pkts || e->inc || e->cand);
+}
+
+/* Only the live entries (flood_int.h) are visited, in table order as a
+ * walk of the whole table would: the others have no bin to close and no
+ * incident. */
 void flood_tick_table(struct flood *d, int64_t now_sec, bool final, struct asc_emitter *out)
 {
-    size_t n = d->nsets * WAYS, n_close = 0;
+    size_t n_close = 0, cap = 0;
     struct dstv **closing = NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (!d->tags[i])
+    for (size_t i = flood_live_next(d, 0); i != SIZE_MAX; i = flood_live_next(d, i + 1)) {
+        if (!entry_live(d, i)) {
+            flood_live_clear(d, i);
             continue;
+        }
         struct dstv *e = &d->t[i];
         if (e->bin_pkts && e->sec < now_sec)
             flood_close_bin(d, e);
         if (e->inc && (final || now_sec - 1 - e->inc->last_alarm_sec >= (int64_t)d->prm.quiet)) {
-            if (!closing)
-                closing = asc_xcalloc(n, sizeof(*closing));
+            if (n_close == cap) {
+                cap = cap ? 2 * cap : 64;
+                closing = asc_xrealloc(closing, cap, sizeof(*closing));
+            }
             closing[n_close++] = e;
+        } else if (!entry_live(d, i)) {
+            flood_live_clear(d, i);
         }
     }
     if (!n_close)
         return;
     qsort(closing, n_close, sizeof(*closing), cmp_entry);
-    for (size_t i = 0; i < n_close; i++)
+    for (size_t i = 0; i < n_close; i++) {
         flood_emit_inc(d, closing[i], out);
+        size_t k = (size_t)(closing[i] - d->t);
+        if (!entry_live(d, k))
+            flood_live_clear(d, k);
+    }
     free(closing);
 }
 

@@ -16,7 +16,7 @@ int asc_loc_open(const char *path, struct asc_geo_backend *out, struct asc_err *
 /* The libloc backend's fast path (loc.c, loc_flat.c): after this many
  * lookups through libloc's tree walk, its networks are copied into an LPM
  * and later lookups probe that (same answers). */
-#define ASC_LOC_FLAT_AFTER 20000u
+#define ASC_LOC_FLAT_AFTER 131072u
 /* Threshold for backend b (opened by asc_loc_open): 0 builds on the first
  * lookup, UINT64_MAX never. Call before any lookup. */
 void asc_loc_set_flat_after(struct asc_geo_backend *b, uint64_t n);

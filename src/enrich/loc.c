@@ -20,7 +20,8 @@
  *
  * Fast path (loc_flat.c): libloc's tree walk costs about 3 us a lookup.
  * Once a run has made more than `flat_after` lookups here (default
- * ASC_LOC_FLAT_AFTER), the lookup that crosses the threshold copies every
+ * ASC_LOC_FLAT_AFTER, the copy's cost in lookups: docs/enrich.md), the
+ * lookup that crosses the threshold copies every
  * network of the database into the project's LPM (about 0.5-1 s for the
  * 1.3M networks of Debian's database), publishes it with a release store,
  * and from then on lookups are one lock-free LPM probe with the same

@@ -36,7 +36,15 @@ struct fi_tmpl {
     uint32_t min_len;            /* record length with every varlen field empty */
     asc_time seen;               /* last time it was (re)announced */
     struct fi_field *f;
+    struct fi_plan *plan;        /* fixed-length data templates: fi_plan_new, or NULL */
+    size_t plan_bytes;
 };
+
+/* A fixed-length template's reading plan: the offset of each direct field
+ * and the other fields in order, when no two fields store to the same
+ * place (so their order cannot matter); NULL otherwise, or for templates
+ * with variable-length fields. *bytes: its size. Freed with free(). */
+struct fi_plan *fi_plan_new(const struct fi_tmpl *t, size_t *bytes);
 
 struct fi_sampler {
     uint32_t id;

@@ -188,6 +188,7 @@ enum {
     OP_PROTO_1, OP_FLAGS0_1, OP_FLAGS0_2, OP_SPORT_2, OP_DPORT_2,
     OP_SRC4, OP_DST4, OP_SRC6, OP_DST6,
     OP_UP_FIRST_4, OP_UP_LAST_4, OP_MS_FIRST_8, OP_MS_LAST_8,
+    OP__COUNT
 };
 
 uint8_t fi_field_op(const struct fi_field *f)
@@ -266,6 +267,108 @@ static inline __attribute__((always_inline)) void one_field(struct rec *r,
     }
 }
 
+/* Where a field stores (plan_target), so that a plan can check that no
+ * two fields of a template store to the same place. */
+enum {
+    TG_NONE = 0, TG_BY0, TG_PK0, TG_PROTO, TG_FLAGS0, TG_SPORT, TG_DPORT, TG_SRC4, TG_DST4,
+    TG_SRC6, TG_DST6, TG_UP_FIRST, TG_UP_LAST, TG_ABS_FIRST, TG_ABS_LAST, TG__COUNT
+};
+
+/* The target of a field among those of the direct ops (TG_NONE: another
+ * place, or nothing). Reverse (PEN 29305) elements store to the reverse
+ * direction and other enterprises' are skipped: neither is a target. */
+static unsigned plan_target(const struct fi_field *f)
+{
+    if (f->pen != 0)
+        return TG_NONE;
+    switch (f->id) {
+    case 1: case 231: return TG_BY0;
+    case 2: case 298: return TG_PK0;
+    case 4: return TG_PROTO;
+    case 6: return TG_FLAGS0;
+    case 7: return TG_SPORT;
+    case 11: return TG_DPORT;
+    case 8: return TG_SRC4;
+    case 12: return TG_DST4;
+    case 27: return TG_SRC6;
+    case 28: return TG_DST6;
+    case 22: return TG_UP_FIRST;
+    case 21: return TG_UP_LAST;
+    case 150: case 152: case 154: case 156: return TG_ABS_FIRST;
+    case 151: case 153: case 155: case 157: return TG_ABS_LAST;
+    default: return TG_NONE;
+    }
+}
+
+struct fi_plan {
+    int32_t at[OP__COUNT];       /* record offset of each direct op's field, -1: none */
+    uint16_t n_other;
+    struct fi_plan_other {
+        uint16_t field, off;     /* index in t->f, offset in the record */
+    } other[];
+};
+
+struct fi_plan *fi_plan_new(const struct fi_tmpl *t, size_t *bytes)
+{
+    *bytes = 0;
+    if (t->varlen || t->options)
+        return NULL;
+    bool taken[TG__COUNT] = {false};
+    size_t n_other = 0;
+    for (unsigned i = 0; i < t->nfields; i++) {
+        unsigned tg = plan_target(&t->f[i]);
+        if (tg != TG_NONE && taken[tg])
+            return NULL;   /* two fields store to one place: order matters */
+        taken[tg] = tg != TG_NONE;
+        n_other += t->f[i].op == OP_FIELD;
+    }
+    size_t size = sizeof(struct fi_plan) + n_other * sizeof(struct fi_plan_other);
+    struct fi_plan *pl = asc_xcalloc(1, size);
+    for (size_t k = 0; k < OP__COUNT; k++)
+        pl->at[k] = -1;
+    uint32_t off = 0;
+    for (unsigned i = 0; i < t->nfields; i++) {
+        if (t->f[i].op != OP_FIELD)
+            pl->at[t->f[i].op] = (int32_t)off;
+        else
+            pl->other[pl->n_other++] = (struct fi_plan_other){(uint16_t)i, (uint16_t)off};
+        off += t->f[i].len;
+    }
+    *bytes = size;
+    return pl;
+}
+
+/* One record by its template's plan: each direct field from its offset
+ * (a branch per op that goes the same way for every record of the
+ * template), then the others in template order. */
+static void read_planned(struct rec *r, const struct fi_tmpl *t, const uint8_t *p,
+                         bool *skipped_pen)
+{
+    const struct fi_plan *pl = t->plan;
+    const int32_t *at = pl->at;
+    if (at[OP_SRC4] >= 0) set_addr(&r->s4, p + at[OP_SRC4], 4);
+    if (at[OP_DST4] >= 0) set_addr(&r->d4, p + at[OP_DST4], 4);
+    if (at[OP_SRC6] >= 0) set_addr(&r->s6, p + at[OP_SRC6], 16);
+    if (at[OP_DST6] >= 0) set_addr(&r->d6, p + at[OP_DST6], 16);
+    if (at[OP_SPORT_2] >= 0) r->f.key.orig_port = asc_load_be16(p + at[OP_SPORT_2]);
+    if (at[OP_DPORT_2] >= 0) r->f.key.resp_port = asc_load_be16(p + at[OP_DPORT_2]);
+    if (at[OP_PROTO_1] >= 0) r->f.key.proto = p[at[OP_PROTO_1]];
+    if (at[OP_FLAGS0_1] >= 0) r->f.dir[0].tcp_flags = p[at[OP_FLAGS0_1]];
+    if (at[OP_FLAGS0_2] >= 0) r->f.dir[0].tcp_flags = p[at[OP_FLAGS0_2] + 1];
+    if (at[OP_BY0_4] >= 0) r->by[0] = asc_load_be32(p + at[OP_BY0_4]);
+    if (at[OP_BY0_8] >= 0) r->by[0] = load_be64(p + at[OP_BY0_8]);
+    if (at[OP_PK0_4] >= 0) r->pk[0] = asc_load_be32(p + at[OP_PK0_4]);
+    if (at[OP_PK0_8] >= 0) r->pk[0] = load_be64(p + at[OP_PK0_8]);
+    if (at[OP_UP_FIRST_4] >= 0) r->up_first = asc_load_be32(p + at[OP_UP_FIRST_4]);
+    if (at[OP_UP_LAST_4] >= 0) r->up_last = asc_load_be32(p + at[OP_UP_LAST_4]);
+    if (at[OP_MS_FIRST_8] >= 0) ms_time(&r->abs_first, p + at[OP_MS_FIRST_8]);
+    if (at[OP_MS_LAST_8] >= 0) ms_time(&r->abs_last, p + at[OP_MS_LAST_8]);
+    for (unsigned k = 0; k < pl->n_other; k++) {
+        const struct fi_field *fd = &t->f[pl->other[k].field];
+        any_field(r, fd, p + pl->other[k].off, fd->len, skipped_pen);
+    }
+}
+
 /* Parse one record at the cursor. false: the record ran past the set.
  * A template without variable-length fields has a fixed record length,
  * checked once; the fields are then read without a bounds test each. */
@@ -276,9 +379,13 @@ static bool parse_record(const struct fi_tmpl *t, struct asc_cursor *c, struct r
         if (!asc_cur_has(c, t->min_len))
             return false;
         const uint8_t *p = asc_cur_ptr(c);
-        for (unsigned i = 0; i < t->nfields; i++) {
-            one_field(r, &t->f[i], p, t->f[i].len, skipped_pen);
-            p += t->f[i].len;
+        if (t->plan) {
+            read_planned(r, t, p, skipped_pen);
+        } else {
+            for (unsigned i = 0; i < t->nfields; i++) {
+                one_field(r, &t->f[i], p, t->f[i].len, skipped_pen);
+                p += t->f[i].len;
+            }
         }
         asc_cur_skip(c, t->min_len);
         return true;

@@ -41,7 +41,8 @@ struct fi_tmpl *fi_tmpl_find(struct asc_fi *fi, struct fi_exporter *ex, uint16_t
 
 static void tmpl_free(struct asc_fi *fi, struct fi_tmpl *t)
 {
-    fi->tmpl_mem -= sizeof(*t) + t->nfields * sizeof(*t->f);
+    fi->tmpl_mem -= sizeof(*t) + t->nfields * sizeof(*t->f) + t->plan_bytes;
+    free(t->plan);
     free(t->f);
     free(t);
 }
@@ -196,7 +197,8 @@ bool fi_tmpl_parse(struct asc_fi *fi, struct fi_exporter *ex, struct asc_cursor 
     t->seen = fi->now;
     t->f = asc_xcalloc(nf, sizeof(*t->f));
     memcpy(t->f, tmp, nf * sizeof(*t->f));
-    fi->tmpl_mem += sizeof(*t) + nf * sizeof(*t->f);
+    t->plan = fi_plan_new(t, &t->plan_bytes);
+    fi->tmpl_mem += sizeof(*t) + nf * sizeof(*t->f) + t->plan_bytes;
     if (!install(fi, ex, t)) {
         tmpl_free(fi, t);
         return true;

@@ -355,6 +355,38 @@ static void test_direct_widths_equal_general(void)
     asc_fi_free(fi);
 }
 
+/* Two fields of one template that store to the same place (octetDeltaCount
+ * and initiatorOctets both give the originator's bytes): the template gets
+ * no reading plan, its fields are read in order and the later one wins,
+ * whichever order the template gives. */
+static void test_same_target_fields_in_order(void)
+{
+    struct sink s = {0};
+    struct asc_fi *fi = asc_fi_new(NULL, on_flow, &s);
+    struct buf b;
+    ipfix_header(&b);
+    size_t t = set_open(&b, 2);
+    for (unsigned tid = 710; tid <= 711; tid++) {
+        u16(&b, tid); u16(&b, 5);
+        u16(&b, 8); u16(&b, 4); u16(&b, 12); u16(&b, 4); u16(&b, 4); u16(&b, 1);
+        u16(&b, tid == 710 ? 1 : 231); u16(&b, 4);
+        u16(&b, tid == 710 ? 231 : 1); u16(&b, 4);
+    }
+    set_close(&b, t);
+    for (unsigned tid = 710; tid <= 711; tid++) {
+        size_t d = set_open(&b, tid);
+        u32(&b, 0x0a000001 + (tid - 710)); u32(&b, 0x0a0000ff); u8(&b, 17);
+        u32(&b, 100); u32(&b, 200);   /* the first field 100, the second 200 */
+        set_close(&b, d);
+    }
+    feed(fi, &b, true);
+    asc_fi_flush(fi);
+    CHECK_EQ_U(s.n, 2);
+    for (size_t j = 0; j < s.n; j++)
+        CHECK_EQ_U(s.f[j].dir[0].ip_bytes, 200);
+    asc_fi_free(fi);
+}
+
 /* One IPFIX data set of seven records whose addresses are variable-length
  * fields: six flows and, fourth, a keyless record carrying an Ethernet
  * frame (dataLinkFrameSection, IE 315). Records wait a few places behind
@@ -421,5 +453,6 @@ static void test_sflow_truncated(void)
 
 TEST_MAIN(T(test_v9_good_and_stitched), T(test_unknown_template_held_then_dropped),
           T(test_absurd_templates), T(test_field_past_end_and_set_loops), T(test_caps),
-          T(test_ipfix_biflow_reverse), T(test_direct_widths_equal_general), T(test_ipfix_ring_order_with_section),
+          T(test_ipfix_biflow_reverse), T(test_direct_widths_equal_general),
+          T(test_same_target_fields_in_order), T(test_ipfix_ring_order_with_section),
           T(test_sflow_truncated))

@@ -42,6 +42,7 @@
 #define WAYS 8
 #define TOPN 8
 #define SWEEP_EVERY 60        /* seconds of data time between table sweeps */
+#define TAG_COLD 2            /* tag bit: the way's source materialised */
 
 enum { PC_TCP = 0, PC_UDP, PC_ICMP, PC__COUNT };
 enum { FP_ZMAP = 0, FP_MASSCAN, FP_NMAP, FP__COUNT };
@@ -80,13 +81,13 @@ struct first_probe {
 enum { LZ_CONTACT = 1, LZ_PROBE = 2 };
 
 /* The hot part of a way: two cache lines (the table is 64-byte aligned),
- * all that a source with one flow touches. It is cleared whole when the
- * way is reused. */
+ * all that a source with one flow touches. A new source writes it whole
+ * without reading it (whether the way's cold part must be freed is a bit
+ * of its tag, TAG_COLD). */
 struct ssrc {
     struct asc_addr src;
     uint8_t used, pc, detected, answered, ttl;
-    uint8_t cold;                  /* the cold part is this source's (materialised) */
-    uint8_t lazy;                  /* LZ_*: held here while !cold */
+    uint8_t lazy;                  /* LZ_*: held here until the source materialises */
     asc_time first, last;          /* first and last probe of the period */
     asc_time seen;                 /* last flow or SYN of any kind */
     uint64_t probes, pkts, bytes;
@@ -123,9 +124,10 @@ struct scan {
     struct ssrc *t;                /* hot parts */
     struct ssrc_cold *cold;        /* cold parts, read only when ssrc.cold */
     /* Per way, dense (a lookup reads one cache line of tags, a new source
-     * one more of ages, and only the entry that matches): hash | 1 of the
-     * held source (0 = free), and its `seen` (INT64_MAX once detected, so
-     * that it is never the one evicted). */
+     * one more of ages, and only the entry that matches): src_tag() of the
+     * held source, | TAG_COLD once it materialised (0 = free), and its
+     * `seen` (INT64_MAX once detected, so that it is never the one
+     * evicted). */
     uint64_t *tags;
     asc_time *age;
     size_t nsets;
@@ -209,18 +211,24 @@ static struct ssrc_cold *cold_of(const struct scan *d, const struct ssrc *e)
     return &d->cold[e - d->t];
 }
 
-/* Empty the way: its sets are freed when it materialised; the cold part
- * of one that did not is neither read nor written. */
-static void src_clear(struct scan *d, struct ssrc *e)
+/* Whether the source of e materialised: its cold part is in use. */
+static bool src_is_cold(const struct scan *d, const struct ssrc *e)
 {
-    if (e->cold) {
-        struct ssrc_cold *c = cold_of(d, e);
-        scan_set_fini(&c->contacted);
-        scan_set_fini(&c->hosts);
-        scan_set_fini(&c->ports);
-        scan_set_fini(&c->pairs);
-    }
-    memset(e, 0, sizeof(*e));
+    return d->tags[e - d->t] & TAG_COLD;
+}
+
+/* Free the sets of way i when its source materialised; the cold part of
+ * one that did not is neither read nor written. */
+static void src_free_cold(struct scan *d, size_t i)
+{
+    if (!(d->tags[i] & TAG_COLD))
+        return;
+    struct ssrc_cold *c = &d->cold[i];
+    scan_set_fini(&c->contacted);
+    scan_set_fini(&c->hosts);
+    scan_set_fini(&c->ports);
+    scan_set_fini(&c->pairs);
+    d->tags[i] &= ~(uint64_t)TAG_COLD;
 }
 
 static void scan_fini(void *state)
@@ -229,7 +237,7 @@ static void scan_fini(void *state)
     if (!d)
         return;
     for (size_t i = 0; i < d->nsets * WAYS; i++)
-        src_clear(d, &d->t[i]);
+        src_free_cold(d, i);
     asc_table_free(d->t, d->nsets * WAYS, sizeof(*d->t));
     asc_table_free(d->cold, d->nsets * WAYS, sizeof(*d->cold));
     asc_table_free(d->tags, d->nsets * WAYS, sizeof(*d->tags));
@@ -249,6 +257,13 @@ static uint64_t src_hash(const struct asc_addr *a, unsigned pc)
     return scan_hash_addr(a) ^ (uint64_t)(pc + 1) * 0x9e3779b97f4a7c15ull;
 }
 
+/* The tag of a source hash: bit 0 set (0 is a free way), bit 1 left for
+ * TAG_COLD; matching tags are confirmed on the entry (src_match). */
+static uint64_t src_tag(uint64_t h)
+{
+    return (h & ~(uint64_t)3) | 1;
+}
+
 static size_t src_base(const struct scan *d, uint64_t h)
 {
     return (size_t)((h >> 17) % d->nsets) * WAYS;
@@ -257,10 +272,10 @@ static size_t src_base(const struct scan *d, uint64_t h)
 /* The way holding (a, pc) in its set (h = src_hash(a, pc)), or NULL. */
 static struct ssrc *src_find_h(struct scan *d, const struct asc_addr *a, unsigned pc, uint64_t h)
 {
-    uint64_t tag = h | 1;
+    uint64_t tag = src_tag(h);
     size_t base = src_base(d, h);
     for (int w = 0; w < WAYS; w++)
-        if (d->tags[base + w] == tag && src_match(&d->t[base + w], a, pc))
+        if ((d->tags[base + w] & ~(uint64_t)TAG_COLD) == tag && src_match(&d->t[base + w], a, pc))
             return &d->t[base + w];
     return NULL;
 }
@@ -275,7 +290,8 @@ static struct ssrc *src_find(struct scan *d, const struct asc_addr *a, unsigned 
 static void src_drop(struct scan *d, struct ssrc *e)
 {
     size_t i = (size_t)(e - d->t);
-    src_clear(d, e);
+    src_free_cold(d, i);
+    *e = (struct ssrc){0};
     d->tags[i] = 0;
     d->age[i] = 0;
 }
@@ -286,11 +302,26 @@ static void src_touch(struct scan *d, const struct ssrc *e)
     d->age[e - d->t] = e->detected ? INT64_MAX : e->seen;
 }
 
+/* A new period of (a, pc) in e: every field written, none read, so that
+ * a reused way's lines are not waited for (stores, then loads forwarded
+ * from them). contact and p1 are read only under their lazy bit. */
+static void src_init(struct ssrc *e, const struct asc_addr *a, unsigned pc, asc_time seen)
+{
+    e->src = *a;
+    e->used = 1;
+    e->pc = (uint8_t)pc;
+    e->detected = e->answered = e->ttl = e->lazy = 0;
+    e->first = e->last = 0;
+    e->seen = seen;
+    e->probes = e->pkts = e->bytes = 0;
+    e->trw = (struct scan_trw){0};
+}
+
 /* The entry of (source, transport); a free or the idlest undetected way
  * of its set when new; NULL when every way holds a detected scanner. */
 static struct ssrc *src_get(struct scan *d, const struct asc_addr *a, unsigned pc, asc_time now)
 {
-    uint64_t h = src_hash(a, pc), tag = h | 1;
+    uint64_t h = src_hash(a, pc);
     struct ssrc *hit = src_find_h(d, a, pc, h);
     if (hit)
         return hit;
@@ -309,15 +340,13 @@ static struct ssrc *src_get(struct scan *d, const struct asc_addr *a, unsigned p
     }
     if (v < 0)
         return NULL;
-    struct ssrc *victim = &d->t[base + (size_t)v];
-    if (d->tags[base + (size_t)v])     /* not victim->used: see flood_dv_get */
+    size_t i = base + (size_t)v;
+    struct ssrc *victim = &d->t[i];
+    if (d->tags[i])     /* not victim->used: see flood_dv_get */
         d->evicted++;
-    src_clear(d, victim);
-    victim->used = 1;
-    victim->pc = (uint8_t)pc;
-    victim->src = *a;
-    victim->seen = now;
-    d->tags[base + (size_t)v] = tag;
+    src_free_cold(d, i);
+    src_init(victim, a, pc, now);
+    d->tags[i] = src_tag(h);
     src_touch(d, victim);
     return victim;
 }
@@ -328,11 +357,8 @@ static void src_restart(struct scan *d, struct ssrc *e)
     struct asc_addr a = e->src;
     uint8_t pc = e->pc;
     asc_time seen = e->seen;
-    src_clear(d, e);
-    e->used = 1;
-    e->pc = pc;
-    e->src = a;
-    e->seen = seen;
+    src_free_cold(d, (size_t)(e - d->t));
+    src_init(e, &a, pc, seen);
 }
 
 /* The evidence key of a (source, transport) entry (detector.h). */
@@ -516,7 +542,7 @@ static void probe_cold(struct scan *d, const struct ssrc *e, struct ssrc_cold *c
 static struct ssrc_cold *src_cold(struct scan *d, struct ssrc *e)
 {
     struct ssrc_cold *c = cold_of(d, e);
-    if (e->cold)
+    if (src_is_cold(d, e))
         return c;
     uint32_t cap = (uint32_t)d->prm.max_targets;
     memset(c, 0, offsetof(struct ssrc_cold, hp));
@@ -524,7 +550,7 @@ static struct ssrc_cold *src_cold(struct scan *d, struct ssrc *e)
     scan_set_init(&c->hosts, cap, &d->budget);
     scan_set_init(&c->ports, cap, &d->budget);
     scan_set_init(&c->pairs, cap, &d->budget);
-    e->cold = 1;
+    d->tags[e - d->t] |= TAG_COLD;
     if (e->lazy & LZ_CONTACT)
         scan_set_add(&c->contacted, e->contact);
     if (e->lazy & LZ_PROBE) {
@@ -551,7 +577,7 @@ static void note_probe(struct scan *d, struct ssrc *e, const struct asc_flow *f)
         e->ttl = f->dir[0].ttl_max;
     /* The first probe stays in the hot part unless one host, one port and
      * one pair could already be a shape (trw_min_hosts <= 1). */
-    if (!e->cold && !(e->lazy & LZ_PROBE) && shape_of(d, e, 1, 1, 1) == SH_NONE) {
+    if (!(e->lazy & LZ_PROBE) && !src_is_cold(d, e) && shape_of(d, e, 1, 1, 1) == SH_NONE) {
         const struct asc_flow_key *k = &f->key;
         e->p1 = (struct first_probe){k->resp, k->proto, k->orig_port, k->resp_port, k->vlan,
                                      k->tun_id};
@@ -573,7 +599,7 @@ static void note_probe(struct scan *d, struct ssrc *e, const struct asc_flow *f)
  * materialised keeps its first contact in the hot part. */
 static void note_contact(struct scan *d, struct ssrc *e, uint64_t k, bool success)
 {
-    if (!e->cold && !(e->lazy & LZ_CONTACT)) {
+    if (!(e->lazy & LZ_CONTACT) && !src_is_cold(d, e)) {
         e->contact = k;
         e->lazy |= LZ_CONTACT;
     } else if (scan_set_add(&src_cold(d, e)->contacted, k) != 1) {
@@ -581,7 +607,7 @@ static void note_contact(struct scan *d, struct ssrc *e, uint64_t k, bool succes
     }
     if (scan_trw_step(&d->trw, &e->trw, success) == SCAN_TRW_PENDING)
         return;
-    if (e->cold)            /* decided: stop tracking first contacts */
+    if (src_is_cold(d, e))  /* decided: stop tracking first contacts */
         scan_set_fini(&cold_of(d, e)->contacted);
     else
         e->lazy &= (uint8_t)~LZ_CONTACT;

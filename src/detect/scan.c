@@ -97,17 +97,21 @@ struct ssrc {
 };
 _Static_assert(sizeof(struct ssrc) == 128, "the hot part of a source is two cache lines");
 
-/* The cold part, same index as its way. Everything before hp is cleared
- * when the source materialises; hp, ph and cid only up to their counts. */
+/* The cold part, same index as its way. When the source materialises
+ * the sets, counts, n_syn and fp are cleared; hp, ph and cid are used up
+ * to their counts. Ordered so that a source with two probes touches 5 of
+ * its 14 lines (sets and counts, ph[0], hp[0..1], n_syn and fp, cid[0..1])
+ * and freeing it reads 2. */
 struct ssrc_cold {
-    struct scan_set contacted;     /* every destination, for first contacts */
+    _Alignas(64) struct scan_set contacted;   /* every destination, for first contacts */
     struct scan_set hosts, ports, pairs;
-    uint64_t n_syn, fp[FP__COUNT];
     uint8_t n_hp, n_ph, n_cid;
-    struct host_ports hp[TOPN];    /* n_hp of them in use */
-    struct port_hosts ph[TOPN];    /* n_ph */
+    struct port_hosts ph[TOPN];    /* n_ph of them in use */
+    struct host_ports hp[TOPN];    /* n_hp */
+    uint64_t n_syn, fp[FP__COUNT];
     struct asc_flow_key cid[ASC_INC_CIDS];   /* n_cid */
 };
+_Static_assert(sizeof(struct ssrc_cold) % 64 == 0, "cold parts start on a cache line");
 
 struct scan_params {
     double theta0, theta1, pd, pf, trw, trw_min_hosts;
@@ -134,6 +138,7 @@ struct scan {
     int64_t last_sweep;
     uint64_t dropped;              /* flows or SYNs with no table slot */
     uint64_t budget;               /* set slots left (max_slots in all) */
+    struct scan_set_lim lim;       /* max_targets keys per set, budget */
     uint64_t evicted;              /* undetected sources evicted for a new one */
     uint64_t capped;               /* probes not held: a per-source set was full */
     const struct asc_evidence_hook *ev;   /* NULL unless extracts are written */
@@ -202,6 +207,7 @@ static int scan_init(const struct asc_det_env *env, void **state, struct asc_err
     d->age = asc_table_alloc(n, sizeof(*d->age));
     d->last_sweep = INT64_MIN;
     d->budget = (uint64_t)p->max_slots;
+    d->lim = (struct scan_set_lim){(uint32_t)p->max_targets, &d->budget, 0};
     *state = d;
     return 0;
 }
@@ -224,10 +230,10 @@ static void src_free_cold(struct scan *d, size_t i)
     if (!(d->tags[i] & TAG_COLD))
         return;
     struct ssrc_cold *c = &d->cold[i];
-    scan_set_fini(&c->contacted);
-    scan_set_fini(&c->hosts);
-    scan_set_fini(&c->ports);
-    scan_set_fini(&c->pairs);
+    scan_set_fini(&c->contacted, &d->lim);
+    scan_set_fini(&c->hosts, &d->lim);
+    scan_set_fini(&c->ports, &d->lim);
+    scan_set_fini(&c->pairs, &d->lim);
     d->tags[i] &= ~(uint64_t)TAG_COLD;
 }
 
@@ -524,8 +530,8 @@ static void probe_cold(struct scan *d, const struct ssrc *e, struct ssrc_cold *c
     const struct asc_addr *dst = &k->resp;
     uint16_t port = e->pc == PC_ICMP ? 0 : k->resp_port;
     uint64_t hh = scan_hash_addr(dst);
-    int rh = scan_set_add(&c->hosts, hh), rp = scan_set_add(&c->ports, port);
-    int rpair = scan_set_add(&c->pairs, scan_mix(hh ^ port));
+    int rh = scan_set_add(&c->hosts, hh, &d->lim), rp = scan_set_add(&c->ports, port, &d->lim);
+    int rpair = scan_set_add(&c->pairs, scan_mix(hh ^ port), &d->lim);
     if (rpair == 1)
         note_host_port(c, dst, port);
     if (rh < 0 || rp < 0 || rpair < 0)
@@ -544,15 +550,12 @@ static struct ssrc_cold *src_cold(struct scan *d, struct ssrc *e)
     struct ssrc_cold *c = cold_of(d, e);
     if (src_is_cold(d, e))
         return c;
-    uint32_t cap = (uint32_t)d->prm.max_targets;
-    memset(c, 0, offsetof(struct ssrc_cold, hp));
-    scan_set_init(&c->contacted, cap, &d->budget);
-    scan_set_init(&c->hosts, cap, &d->budget);
-    scan_set_init(&c->ports, cap, &d->budget);
-    scan_set_init(&c->pairs, cap, &d->budget);
+    memset(c, 0, offsetof(struct ssrc_cold, ph));   /* empty sets, zero counts */
+    c->n_syn = 0;
+    memset(c->fp, 0, sizeof(c->fp));
     d->tags[e - d->t] |= TAG_COLD;
     if (e->lazy & LZ_CONTACT)
-        scan_set_add(&c->contacted, e->contact);
+        scan_set_add(&c->contacted, e->contact, &d->lim);
     if (e->lazy & LZ_PROBE) {
         const struct first_probe *p = &e->p1;
         struct asc_flow_key k = {.orig = e->src, .resp = p->dst, .orig_port = p->orig_port,
@@ -602,13 +605,13 @@ static void note_contact(struct scan *d, struct ssrc *e, uint64_t k, bool succes
     if (!(e->lazy & LZ_CONTACT) && !src_is_cold(d, e)) {
         e->contact = k;
         e->lazy |= LZ_CONTACT;
-    } else if (scan_set_add(&src_cold(d, e)->contacted, k) != 1) {
+    } else if (scan_set_add(&src_cold(d, e)->contacted, k, &d->lim) != 1) {
         return;
     }
     if (scan_trw_step(&d->trw, &e->trw, success) == SCAN_TRW_PENDING)
         return;
     if (src_is_cold(d, e))  /* decided: stop tracking first contacts */
-        scan_set_fini(&cold_of(d, e)->contacted);
+        scan_set_fini(&cold_of(d, e)->contacted, &d->lim);
     else
         e->lazy &= (uint8_t)~LZ_CONTACT;
 }

@@ -81,30 +81,39 @@ static void test_window(void)
 static void test_set(void)
 {
     uint64_t budget = 64;
+    struct scan_set_lim lim = {1000, &budget, 0};
     struct scan_set s;
-    scan_set_init(&s, 1000, &budget);
-    CHECK(scan_set_add(&s, 0) == 1);     /* 0 is a valid key */
-    CHECK(scan_set_add(&s, 0) == 0);
+    scan_set_init(&s);
+    CHECK(scan_set_add(&s, 0, &lim) == 1);     /* 0 is a valid key */
+    CHECK(scan_set_add(&s, 0, &lim) == 0);
     CHECK(scan_set_has(&s, 0));
     int added = 0, refused = 0;
     for (uint64_t k = 1; k < 200; k++) {
-        int r = scan_set_add(&s, k * 7919);
+        int r = scan_set_add(&s, k * 7919, &lim);
         added += r == 1;
         refused += r == -1;
+        CHECK(scan_set_has(&s, k * 7919) == (r != -1));
     }
     /* 64 slots at load 3/4: at most 48 keys, the rest refused and counted */
     CHECK(s.n <= 48);
-    CHECK_EQ_U(s.refused, (uint64_t)refused);
+    CHECK_EQ_U(s.n, (uint64_t)added + 1);
+    CHECK_EQ_U(lim.refused, (uint64_t)refused);
     CHECK(refused > 0);
+    CHECK(scan_set_has(&s, 0));             /* kept through the growth from inline keys */
     CHECK(scan_set_has(&s, 7919));
-    scan_set_fini(&s);
+    CHECK(!scan_set_has(&s, 7918));
+    scan_set_fini(&s, &lim);
     CHECK_EQ_U(budget, 64);
-    scan_set_init(&s, 5, NULL);
+    struct scan_set_lim five = {5, NULL, 0};
+    scan_set_init(&s);
     for (uint64_t k = 1; k <= 10; k++)
-        scan_set_add(&s, k);
+        scan_set_add(&s, k, &five);
     CHECK_EQ_U(s.n, 5);
-    CHECK_EQ_U(s.refused, 5);
-    scan_set_fini(&s);
+    CHECK_EQ_U(five.refused, 5);
+    for (uint64_t k = 1; k <= 10; k++)
+        CHECK(scan_set_has(&s, k) == (k <= 5));
+    scan_set_fini(&s, &five);
+    CHECK(sizeof(struct scan_set) <= 24);
 }
 
 /* ---- detectors on synthetic flows --------------------------------------- */

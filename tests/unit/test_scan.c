@@ -575,8 +575,32 @@ static void test_scan_lazy_contact(void)
     asc_conf_free(cf);
 }
 
+/* Settings under which one failed probe already makes a scanner (a
+ * single TRW step reaches log(pd/pf), trw_min_hosts 1): the first probe is
+ * not held back, the source alarms on it and reports it. */
+static void test_scan_lazy_first_alarms(void)
+{
+    struct asc_conf *cf = asc_conf_new();
+    struct asc_err err = {0};
+    const char *set[] = {"scan.theta0=0.99", "scan.theta1=0.01", "scan.pd=0.99",
+                         "scan.pf=0.01", "scan.trw_min_hosts=1"};
+    for (size_t i = 0; i < ASC_ARRAY_LEN(set); i++)
+        CHECK(asc_conf_set(cf, set[i], &err) == 0);
+    struct asc_flow f[1] = {probe_flow("192.0.2.91", 9, 8080, 5 * NS)};
+    uint64_t ev = 0;
+    run_scan(cf, NULL, f, 1, 100 * NS, &ev);
+    CHECK_EQ_U(n_got, 1);
+    if (n_got == 1) {
+        CHECK_STR(got_vec[0], "tcp.vertical");
+        CHECK_EQ_U(got[0].victim_port, 8080);
+        check_scan_of(&got[0], f, 0, 1);
+    }
+    asc_conf_free(cf);
+}
+
 TEST_MAIN(T(test_trw_steps), T(test_trw_invalid), T(test_window), T(test_set),
           T(test_scan_vertical_and_horizontal), T(test_scan_ignores_backscatter_and_benign),
           T(test_scan_many_hosts_few_ports), T(test_scan_export_records),
           T(test_scan_lazy_replay), T(test_scan_lazy_evicted),
-          T(test_scan_lazy_contact), T(test_bruteforce_window))
+          T(test_scan_lazy_contact), T(test_scan_lazy_first_alarms),
+          T(test_bruteforce_window))

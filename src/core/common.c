@@ -169,8 +169,13 @@ void *asc_table_alloc(size_t nmemb, size_t size)
     if (size && nmemb > SIZE_MAX / size)
         oom(SIZE_MAX);
     size_t n = nmemb * size;
-    if (n < HUGE_BYTES)
-        return asc_xcalloc(nmemb, size);
+    if (n < HUGE_BYTES) {   /* cache-line aligned: entries of 64 or 128 bytes stay on their lines */
+        size_t len = (n + 63) & ~(size_t)63;
+        void *p = aligned_alloc(64, len ? len : 64);
+        if (!p)
+            oom(n);
+        return memset(p, 0, len ? len : 64);
+    }
     if (n > SIZE_MAX - 2 * HUGE_BYTES)
         oom(n);
     size_t len = (n + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);

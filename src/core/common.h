@@ -78,7 +78,7 @@ char *asc_xstrdup(const char *s);
 /* A zeroed table of nmemb * size bytes for random access on the per-record
  * path: large ones are mapped 2 MiB-aligned and marked for transparent
  * huge pages (one TLB entry per 2 MiB instead of per 4 KiB), small ones
- * come from calloc. Aborts on overflow or OOM like asc_xcalloc. Free with
+ * are allocated 64-byte (cache-line) aligned. Aborts on overflow or OOM like asc_xcalloc. Free with
  * asc_table_free and the same sizes. */
 void *asc_table_alloc(size_t nmemb, size_t size);
 void asc_table_free(void *p, size_t nmemb, size_t size);

@@ -65,6 +65,7 @@ struct backscatter {
     size_t nsets;
     int64_t last_sweep;
     uint64_t dropped, budget;
+    struct scan_set_lim rcv_lim;       /* max_receivers, budget */
     const struct asc_evidence_hook *ev;   /* NULL unless extracts are written */
 };
 
@@ -102,13 +103,14 @@ static int bs_init(const struct asc_det_env *env, void **state, struct asc_err *
     d->gen = INT64_MIN;
     d->last_sweep = INT64_MIN;
     d->budget = (uint64_t)p->max_slots;
+    d->rcv_lim = (struct scan_set_lim){(uint32_t)p->max_receivers, &d->budget, 0};
     *state = d;
     return 0;
 }
 
-static void vic_clear(struct bvic *e)
+static void vic_clear(struct backscatter *d, struct bvic *e)
 {
-    scan_set_fini(&e->rcv);
+    scan_set_fini(&e->rcv, &d->rcv_lim);
     asc_srcset_free(e->senders);
     memset(e, 0, sizeof(*e));
 }
@@ -119,7 +121,7 @@ static void bs_fini(void *state)
     if (!d)
         return;
     for (size_t i = 0; i < d->nsets * WAYS; i++)
-        vic_clear(&d->t[i]);
+        vic_clear(d, &d->t[i]);
     free(d->t);
     free(d->bloom[0]);
     free(d->bloom[1]);
@@ -209,10 +211,10 @@ static struct bvic *vic_get(struct backscatter *d, const struct asc_addr *v)
     }
     if (!victim)
         return NULL;
-    vic_clear(victim);
+    vic_clear(d, victim);
     victim->used = 1;
     victim->victim = *v;
-    scan_set_init(&victim->rcv, (uint32_t)d->prm.max_receivers, &d->budget);
+    scan_set_init(&victim->rcv);
     victim->senders = asc_srcset_new(64);
     return victim;
 }
@@ -279,7 +281,7 @@ static void account(struct backscatter *d, const struct asc_ipl *l, const struct
     e->pkts++;
     e->bytes += l->ip_len;
     e->kind[kind]++;
-    scan_set_add(&e->rcv, scan_hash_addr(&l->dst));
+    scan_set_add(&e->rcv, scan_hash_addr(&l->dst), &d->rcv_lim);
     note_port(e, port);
     asc_srcset_add(e->senders, d->g, &l->src, 1, l->ip_len, l->ttl, ASC_EV_REFLECTED);
     if (d->ev)
@@ -437,7 +439,7 @@ static void bs_on_tick(void *state, asc_time now, bool final, struct asc_emitter
                 closing = asc_xcalloc(n, sizeof(*closing));
             closing[n_out++] = e;
         } else {
-            vic_clear(e);
+            vic_clear(d, e);
         }
     }
     if (!n_out)
@@ -445,7 +447,7 @@ static void bs_on_tick(void *state, asc_time now, bool final, struct asc_emitter
     qsort(closing, n_out, sizeof(*closing), cmp_vic);
     for (size_t i = 0; i < n_out; i++) {
         emit_one(d, closing[i], out);
-        vic_clear(closing[i]);
+        vic_clear(d, closing[i]);
     }
     free(closing);
 }

@@ -18,7 +18,13 @@
  *
  * Bounded: a set-associative source table (max_sources, the idlest
  * undetected way is evicted, drops counted) and per-source sets capped at
- * max_targets. Output is sorted by start time, then source address.
+ * max_targets. Each way has a hot part (128 bytes: identity, times,
+ * counters, random walk, and the first contact and probe) and a cold part
+ * (sets, Space-Saving tables, Community IDs, SYN counts) that is set up
+ * only when the source materialises: at its second contact or probe, a
+ * SYN, or a first probe that could already alarm. Most sources of a busy
+ * export send one flow and are evicted without their cold lines being
+ * read. Output is sorted by start time, then source address.
  * Algorithm, defaults and false positives: docs/detectors/scan.md.
  */
 #include <math.h>
@@ -36,6 +42,7 @@
 #define WAYS 8
 #define TOPN 8
 #define SWEEP_EVERY 60        /* seconds of data time between table sweeps */
+#define TAG_COLD 2            /* tag bit: the way's source materialised */
 
 enum { PC_TCP = 0, PC_UDP, PC_ICMP, PC__COUNT };
 enum { FP_ZMAP = 0, FP_MASSCAN, FP_NMAP, FP__COUNT };
@@ -61,23 +68,50 @@ struct port_hosts {
     uint32_t err;
 };
 
-/* Everything before hp is cleared when the entry is reused; hp, ph and cid
- * only up to their counts (a new source touches a few lines, not 1 KiB). */
+/* The first probe of a source that has not materialised: its flow key
+ * less the originator, which is the source itself. */
+struct first_probe {
+    struct asc_addr dst;
+    uint8_t proto;
+    uint16_t orig_port, resp_port, vlan;
+    uint32_t tun_id;
+};
+
+/* What a not yet materialised source holds in its hot part (ssrc.lazy). */
+enum { LZ_CONTACT = 1, LZ_PROBE = 2 };
+
+/* The hot part of a way: two cache lines (the table is 64-byte aligned),
+ * all that a source with one flow touches. A new source writes it whole
+ * without reading it (whether the way's cold part must be freed is a bit
+ * of its tag, TAG_COLD). */
 struct ssrc {
     struct asc_addr src;
-    uint8_t used, pc, detected, answered;
-    uint8_t ttl, n_hp, n_ph, n_cid;
+    uint8_t used, pc, detected, answered, ttl;
+    uint8_t lazy;                  /* LZ_*: held here until the source materialises */
     asc_time first, last;          /* first and last probe of the period */
     asc_time seen;                 /* last flow or SYN of any kind */
     uint64_t probes, pkts, bytes;
-    uint64_t n_syn, fp[FP__COUNT];
     struct scan_trw trw;
-    struct scan_set contacted;     /* every destination, for first contacts */
+    uint64_t contact;              /* LZ_CONTACT: the first contact's key */
+    struct first_probe p1;         /* LZ_PROBE: the first probe */
+};
+_Static_assert(sizeof(struct ssrc) == 128, "the hot part of a source is two cache lines");
+
+/* The cold part, same index as its way. When the source materialises
+ * the sets, counts, n_syn and fp are cleared; hp, ph and cid are used up
+ * to their counts. Ordered so that a source with two probes touches 5 of
+ * its 14 lines (sets and counts, ph[0], hp[0..1], n_syn and fp, cid[0..1])
+ * and freeing it reads 2. */
+struct ssrc_cold {
+    _Alignas(64) struct scan_set contacted;   /* every destination, for first contacts */
     struct scan_set hosts, ports, pairs;
-    struct host_ports hp[TOPN];    /* n_hp of them in use */
-    struct port_hosts ph[TOPN];    /* n_ph */
+    uint8_t n_hp, n_ph, n_cid;
+    struct port_hosts ph[TOPN];    /* n_ph of them in use */
+    struct host_ports hp[TOPN];    /* n_hp */
+    uint64_t n_syn, fp[FP__COUNT];
     struct asc_flow_key cid[ASC_INC_CIDS];   /* n_cid */
 };
+_Static_assert(sizeof(struct ssrc_cold) % 64 == 0, "cold parts start on a cache line");
 
 struct scan_params {
     double theta0, theta1, pd, pf, trw, trw_min_hosts;
@@ -91,17 +125,20 @@ struct scan {
     struct scan_trw_params trw;
     struct asc_inc_param params[16];
     size_t n_params;
-    struct ssrc *t;
+    struct ssrc *t;                /* hot parts */
+    struct ssrc_cold *cold;        /* cold parts, read only when ssrc.cold */
     /* Per way, dense (a lookup reads one cache line of tags, a new source
-     * one more of ages, and only the entry that matches): hash | 1 of the
-     * held source (0 = free), and its `seen` (INT64_MAX once detected, so
-     * that it is never the one evicted). */
+     * one more of ages, and only the entry that matches): src_tag() of the
+     * held source, | TAG_COLD once it materialised (0 = free), and its
+     * `seen` (INT64_MAX once detected, so that it is never the one
+     * evicted). */
     uint64_t *tags;
     asc_time *age;
     size_t nsets;
     int64_t last_sweep;
     uint64_t dropped;              /* flows or SYNs with no table slot */
     uint64_t budget;               /* set slots left (max_slots in all) */
+    struct scan_set_lim lim;       /* max_targets keys per set, budget */
     uint64_t evicted;              /* undetected sources evicted for a new one */
     uint64_t capped;               /* probes not held: a per-source set was full */
     const struct asc_evidence_hook *ev;   /* NULL unless extracts are written */
@@ -165,21 +202,39 @@ static int scan_init(const struct asc_det_env *env, void **state, struct asc_err
         n <<= 1;
     d->nsets = n / WAYS;
     d->t = asc_table_alloc(n, sizeof(*d->t));
+    d->cold = asc_table_alloc(n, sizeof(*d->cold));
     d->tags = asc_table_alloc(n, sizeof(*d->tags));
     d->age = asc_table_alloc(n, sizeof(*d->age));
     d->last_sweep = INT64_MIN;
     d->budget = (uint64_t)p->max_slots;
+    d->lim = (struct scan_set_lim){(uint32_t)p->max_targets, &d->budget, 0};
     *state = d;
     return 0;
 }
 
-static void src_clear(struct ssrc *e)
+static struct ssrc_cold *cold_of(const struct scan *d, const struct ssrc *e)
 {
-    scan_set_fini(&e->contacted);
-    scan_set_fini(&e->hosts);
-    scan_set_fini(&e->ports);
-    scan_set_fini(&e->pairs);
-    memset(e, 0, offsetof(struct ssrc, hp));
+    return &d->cold[e - d->t];
+}
+
+/* Whether the source of e materialised: its cold part is in use. */
+static bool src_is_cold(const struct scan *d, const struct ssrc *e)
+{
+    return d->tags[e - d->t] & TAG_COLD;
+}
+
+/* Free the sets of way i when its source materialised; the cold part of
+ * one that did not is neither read nor written. */
+static void src_free_cold(struct scan *d, size_t i)
+{
+    if (!(d->tags[i] & TAG_COLD))
+        return;
+    struct ssrc_cold *c = &d->cold[i];
+    scan_set_fini(&c->contacted, &d->lim);
+    scan_set_fini(&c->hosts, &d->lim);
+    scan_set_fini(&c->ports, &d->lim);
+    scan_set_fini(&c->pairs, &d->lim);
+    d->tags[i] &= ~(uint64_t)TAG_COLD;
 }
 
 static void scan_fini(void *state)
@@ -188,23 +243,15 @@ static void scan_fini(void *state)
     if (!d)
         return;
     for (size_t i = 0; i < d->nsets * WAYS; i++)
-        src_clear(&d->t[i]);
+        src_free_cold(d, i);
     asc_table_free(d->t, d->nsets * WAYS, sizeof(*d->t));
+    asc_table_free(d->cold, d->nsets * WAYS, sizeof(*d->cold));
     asc_table_free(d->tags, d->nsets * WAYS, sizeof(*d->tags));
     asc_table_free(d->age, d->nsets * WAYS, sizeof(*d->age));
     free(d);
 }
 
 /* ---- source table ------------------------------------------------------- */
-
-static void src_sets_init(struct scan *d, struct ssrc *e)
-{
-    uint32_t cap = (uint32_t)d->prm.max_targets;
-    scan_set_init(&e->contacted, cap, &d->budget);
-    scan_set_init(&e->hosts, cap, &d->budget);
-    scan_set_init(&e->ports, cap, &d->budget);
-    scan_set_init(&e->pairs, cap, &d->budget);
-}
 
 static bool src_match(const struct ssrc *e, const struct asc_addr *a, unsigned pc)
 {
@@ -216,6 +263,13 @@ static uint64_t src_hash(const struct asc_addr *a, unsigned pc)
     return scan_hash_addr(a) ^ (uint64_t)(pc + 1) * 0x9e3779b97f4a7c15ull;
 }
 
+/* The tag of a source hash: bit 0 set (0 is a free way), bit 1 left for
+ * TAG_COLD; matching tags are confirmed on the entry (src_match). */
+static uint64_t src_tag(uint64_t h)
+{
+    return (h & ~(uint64_t)3) | 1;
+}
+
 static size_t src_base(const struct scan *d, uint64_t h)
 {
     return (size_t)((h >> 17) % d->nsets) * WAYS;
@@ -224,10 +278,10 @@ static size_t src_base(const struct scan *d, uint64_t h)
 /* The way holding (a, pc) in its set (h = src_hash(a, pc)), or NULL. */
 static struct ssrc *src_find_h(struct scan *d, const struct asc_addr *a, unsigned pc, uint64_t h)
 {
-    uint64_t tag = h | 1;
+    uint64_t tag = src_tag(h);
     size_t base = src_base(d, h);
     for (int w = 0; w < WAYS; w++)
-        if (d->tags[base + w] == tag && src_match(&d->t[base + w], a, pc))
+        if ((d->tags[base + w] & ~(uint64_t)TAG_COLD) == tag && src_match(&d->t[base + w], a, pc))
             return &d->t[base + w];
     return NULL;
 }
@@ -242,7 +296,8 @@ static struct ssrc *src_find(struct scan *d, const struct asc_addr *a, unsigned 
 static void src_drop(struct scan *d, struct ssrc *e)
 {
     size_t i = (size_t)(e - d->t);
-    src_clear(e);
+    src_free_cold(d, i);
+    *e = (struct ssrc){0};
     d->tags[i] = 0;
     d->age[i] = 0;
 }
@@ -253,11 +308,26 @@ static void src_touch(struct scan *d, const struct ssrc *e)
     d->age[e - d->t] = e->detected ? INT64_MAX : e->seen;
 }
 
+/* A new period of (a, pc) in e: every field written, none read, so that
+ * a reused way's lines are not waited for (stores, then loads forwarded
+ * from them). contact and p1 are read only under their lazy bit. */
+static void src_init(struct ssrc *e, const struct asc_addr *a, unsigned pc, asc_time seen)
+{
+    e->src = *a;
+    e->used = 1;
+    e->pc = (uint8_t)pc;
+    e->detected = e->answered = e->ttl = e->lazy = 0;
+    e->first = e->last = 0;
+    e->seen = seen;
+    e->probes = e->pkts = e->bytes = 0;
+    e->trw = (struct scan_trw){0};
+}
+
 /* The entry of (source, transport); a free or the idlest undetected way
  * of its set when new; NULL when every way holds a detected scanner. */
 static struct ssrc *src_get(struct scan *d, const struct asc_addr *a, unsigned pc, asc_time now)
 {
-    uint64_t h = src_hash(a, pc), tag = h | 1;
+    uint64_t h = src_hash(a, pc);
     struct ssrc *hit = src_find_h(d, a, pc, h);
     if (hit)
         return hit;
@@ -276,16 +346,13 @@ static struct ssrc *src_get(struct scan *d, const struct asc_addr *a, unsigned p
     }
     if (v < 0)
         return NULL;
-    struct ssrc *victim = &d->t[base + (size_t)v];
-    if (d->tags[base + (size_t)v])     /* not victim->used: see flood_dv_get */
+    size_t i = base + (size_t)v;
+    struct ssrc *victim = &d->t[i];
+    if (d->tags[i])     /* not victim->used: see flood_dv_get */
         d->evicted++;
-    src_clear(victim);
-    victim->used = 1;
-    victim->pc = (uint8_t)pc;
-    victim->src = *a;
-    victim->seen = now;
-    src_sets_init(d, victim);
-    d->tags[base + (size_t)v] = tag;
+    src_free_cold(d, i);
+    src_init(victim, a, pc, now);
+    d->tags[i] = src_tag(h);
     src_touch(d, victim);
     return victim;
 }
@@ -296,12 +363,8 @@ static void src_restart(struct scan *d, struct ssrc *e)
     struct asc_addr a = e->src;
     uint8_t pc = e->pc;
     asc_time seen = e->seen;
-    src_clear(e);
-    e->used = 1;
-    e->pc = pc;
-    e->src = a;
-    e->seen = seen;
-    src_sets_init(d, e);
+    src_free_cold(d, (size_t)(e - d->t));
+    src_init(e, &a, pc, seen);
 }
 
 /* The evidence key of a (source, transport) entry (detector.h). */
@@ -385,7 +448,7 @@ static int classify(const struct asc_flow *f)
 
 /* One new (host, port) pair into both Space-Saving tables. A newcomer to a
  * full table takes over the smallest counter and keeps its value as err. */
-static void note_host_port(struct ssrc *e, const struct asc_addr *host, uint16_t port)
+static void note_host_port(struct ssrc_cold *e, const struct asc_addr *host, uint16_t port)
 {
     size_t j, min = 0;
     for (j = 0; j < e->n_hp; j++)
@@ -418,7 +481,7 @@ static void note_host_port(struct ssrc *e, const struct asc_addr *host, uint16_t
 
 /* The most ports guaranteed on one host (n - err: counted since the host
  * got its slot), and that host's slot in *at. */
-static uint32_t max_ports_on_host(const struct ssrc *e, size_t *at)
+static uint32_t max_ports_on_host(const struct ssrc_cold *e, size_t *at)
 {
     uint32_t m = 0;
     for (size_t j = 0; j < e->n_hp; j++)
@@ -429,12 +492,11 @@ static uint32_t max_ports_on_host(const struct ssrc *e, size_t *at)
     return m;
 }
 
-/* The shape of what the source did so far, SH_NONE below every threshold. */
-static int shape(const struct scan *d, const struct ssrc *e)
+/* The shape of a source of transport pc with nh probed hosts, np ports and
+ * at most mp ports guaranteed on one host, SH_NONE below every threshold. */
+static int shape_of(const struct scan *d, const struct ssrc *e, double nh, double np, double mp)
 {
     const struct scan_params *p = &d->prm;
-    size_t at = 0;
-    double nh = e->hosts.n, np = e->ports.n, mp = max_ports_on_host(e, &at);
     if (e->pc == PC_ICMP)
         return nh >= p->icmp_hosts ? SH_SWEEP : SH_NONE;
     if (e->pc == PC_UDP) {      /* unanswered UDP is common: stricter, no random walk */
@@ -453,17 +515,60 @@ static int shape(const struct scan *d, const struct ssrc *e)
     return SH_NONE;
 }
 
-static void note_probe(struct scan *d, struct ssrc *e, const struct asc_flow *f)
+/* The shape of what a materialised source did so far. */
+static int shape(const struct scan *d, const struct ssrc *e, const struct ssrc_cold *c)
 {
-    const struct asc_addr *dst = &f->key.resp;
-    uint16_t port = e->pc == PC_ICMP ? 0 : f->key.resp_port;
+    size_t at = 0;
+    return shape_of(d, e, c->hosts.n, c->ports.n, max_ports_on_host(c, &at));
+}
+
+/* A probe into the cold part: its host, port and pair, the Space-Saving
+ * tables, its Community ID. */
+static void probe_cold(struct scan *d, const struct ssrc *e, struct ssrc_cold *c,
+                       const struct asc_flow_key *k)
+{
+    const struct asc_addr *dst = &k->resp;
+    uint16_t port = e->pc == PC_ICMP ? 0 : k->resp_port;
     uint64_t hh = scan_hash_addr(dst);
-    int rh = scan_set_add(&e->hosts, hh), rp = scan_set_add(&e->ports, port);
-    int rpair = scan_set_add(&e->pairs, scan_mix(hh ^ port));
+    int rh = scan_set_add(&c->hosts, hh, &d->lim), rp = scan_set_add(&c->ports, port, &d->lim);
+    int rpair = scan_set_add(&c->pairs, scan_mix(hh ^ port), &d->lim);
     if (rpair == 1)
-        note_host_port(e, dst, port);
+        note_host_port(c, dst, port);
     if (rh < 0 || rp < 0 || rpair < 0)
         d->capped++;
+    if (c->n_cid < ASC_INC_CIDS)
+        c->cid[c->n_cid++] = *k;
+}
+
+/* The cold part of e, set up first when e has not materialised: empty
+ * sets, then the first contact and first probe held in the hot part,
+ * added as scan_on_flow_end and note_probe would have added them (the
+ * sets, tables and counts are separate, so the order between the two
+ * does not matter; one key never touches the slot budget). */
+static struct ssrc_cold *src_cold(struct scan *d, struct ssrc *e)
+{
+    struct ssrc_cold *c = cold_of(d, e);
+    if (src_is_cold(d, e))
+        return c;
+    memset(c, 0, offsetof(struct ssrc_cold, ph));   /* empty sets, zero counts */
+    c->n_syn = 0;
+    memset(c->fp, 0, sizeof(c->fp));
+    d->tags[e - d->t] |= TAG_COLD;
+    if (e->lazy & LZ_CONTACT)
+        scan_set_add(&c->contacted, e->contact, &d->lim);
+    if (e->lazy & LZ_PROBE) {
+        const struct first_probe *p = &e->p1;
+        struct asc_flow_key k = {.orig = e->src, .resp = p->dst, .orig_port = p->orig_port,
+                                 .resp_port = p->resp_port, .proto = p->proto,
+                                 .vlan = p->vlan, .tun_id = p->tun_id};
+        probe_cold(d, e, c, &k);
+    }
+    e->lazy = 0;
+    return c;
+}
+
+static void note_probe(struct scan *d, struct ssrc *e, const struct asc_flow *f)
+{
     if (!e->probes || f->first < e->first)
         e->first = f->first;
     if (!e->probes || f->last > e->last)
@@ -473,14 +578,42 @@ static void note_probe(struct scan *d, struct ssrc *e, const struct asc_flow *f)
     e->bytes += f->dir[0].ip_bytes;
     if (f->dir[0].ttl_max)
         e->ttl = f->dir[0].ttl_max;
-    if (e->n_cid < ASC_INC_CIDS)
-        e->cid[e->n_cid++] = f->key;
-    if (!e->detected && shape(d, e) != SH_NONE) {
+    /* The first probe stays in the hot part unless one host, one port and
+     * one pair could already be a shape (trw_min_hosts <= 1). */
+    if (!(e->lazy & LZ_PROBE) && !src_is_cold(d, e) && shape_of(d, e, 1, 1, 1) == SH_NONE) {
+        const struct asc_flow_key *k = &f->key;
+        e->p1 = (struct first_probe){k->resp, k->proto, k->orig_port, k->resp_port, k->vlan,
+                                     k->tun_id};
+        e->lazy |= LZ_PROBE;
+        return;
+    }
+    struct ssrc_cold *c = src_cold(d, e);
+    probe_cold(d, e, c, &f->key);
+    if (!e->detected && shape(d, e, c) != SH_NONE) {
         e->detected = 1;
         src_touch(d, e);
         if (d->ev)
             d->ev->open(d->ev->ctx, ev_key(&e->src, e->pc), e->first);
     }
+}
+
+/* A contact of a source whose random walk is pending: a step when it is
+ * the first contact of that destination (key k). A source that has not
+ * materialised keeps its first contact in the hot part. */
+static void note_contact(struct scan *d, struct ssrc *e, uint64_t k, bool success)
+{
+    if (!(e->lazy & LZ_CONTACT) && !src_is_cold(d, e)) {
+        e->contact = k;
+        e->lazy |= LZ_CONTACT;
+    } else if (scan_set_add(&src_cold(d, e)->contacted, k, &d->lim) != 1) {
+        return;
+    }
+    if (scan_trw_step(&d->trw, &e->trw, success) == SCAN_TRW_PENDING)
+        return;
+    if (src_is_cold(d, e))  /* decided: stop tracking first contacts */
+        scan_set_fini(&cold_of(d, e)->contacted, &d->lim);
+    else
+        e->lazy &= (uint8_t)~LZ_CONTACT;
 }
 
 static void scan_on_flow_end(void *state, const struct asc_flow *f)
@@ -507,11 +640,8 @@ static void scan_on_flow_end(void *state, const struct asc_flow *f)
     if (asc_flow_verifies_orig(f) ||
         (f->key.proto == 6 && strchr(f->history, 'h') && strchr(f->history, 'R')))
         e->answered = 1;
-    if (pc == PC_TCP && e->trw.state == SCAN_TRW_PENDING &&
-        scan_set_add(&e->contacted, scan_hash_addr(&f->key.resp)) == 1) {
-        if (scan_trw_step(&d->trw, &e->trw, pr != PR_FAIL) != SCAN_TRW_PENDING)
-            scan_set_fini(&e->contacted);   /* decided: stop tracking first contacts */
-    }
+    if (pc == PC_TCP && e->trw.state == SCAN_TRW_PENDING)
+        note_contact(d, e, scan_hash_addr(&f->key.resp), pr != PR_FAIL);
     if (pr == PR_FAIL || pr == PR_OPEN)
         note_probe(d, e, f);
 }
@@ -564,9 +694,10 @@ static void scan_on_pkt(void *state, const struct asc_pkt *p, const struct asc_f
             d->dropped++;
         return;
     }
-    e->n_syn++;
+    struct ssrc_cold *c = src_cold(d, e);
+    c->n_syn++;
     if (fp >= 0)
-        e->fp[fp]++;
+        c->fp[fp]++;
 }
 
 /* Packets scan_on_pkt counts: SYNs without ACK; every packet when it
@@ -596,7 +727,7 @@ static const char *vector_name(unsigned pc, int sh)
     return names[pc][sh - SH_HORIZ];
 }
 
-static const char *pick_fingerprint(const struct scan *d, const struct ssrc *e)
+static const char *pick_fingerprint(const struct scan *d, const struct ssrc_cold *e)
 {
     int best = -1;
     for (int i = 0; i < FP__COUNT; i++)
@@ -619,7 +750,7 @@ static bool port_before(const struct port_hosts *x, const struct port_hosts *y)
     return x->port < y->port;
 }
 
-static void fill_ports(const struct ssrc *e, struct asc_incident *inc)
+static void fill_ports(const struct ssrc_cold *e, struct asc_incident *inc)
 {
     struct port_hosts ph[TOPN];
     size_t n = 0;
@@ -637,23 +768,24 @@ static void fill_ports(const struct ssrc *e, struct asc_incident *inc)
         inc->victim_port = ph[0].port;
 }
 
-static void emit_one(struct scan *d, const struct ssrc *e, struct asc_emitter *out)
+static void emit_one(struct scan *d, struct ssrc *e, struct asc_emitter *out)
 {
+    const struct ssrc_cold *c = src_cold(d, e);   /* materialised when it alarmed */
     struct asc_incident inc = {0};
     char summary[200], a[ASC_ADDR_STRLEN], v[ASC_ADDR_STRLEN];
-    int sh = shape(d, e);
+    int sh = shape(d, e, c);
     size_t at = 0;
-    uint32_t mp = max_ports_on_host(e, &at);
+    uint32_t mp = max_ports_on_host(c, &at);
     inc.type = ASC_INC_SCAN;
     inc.proto = e->pc == PC_TCP ? 6 : e->pc == PC_UDP ? 17 : 0;
     inc.vector = vector_name(e->pc, sh);
     inc.detector = "scan";
     inc.detector_version = SCAN_VERSION;
-    inc.n_victims = e->hosts.n;
-    if ((e->hosts.n == 1 || sh == SH_VERT) && e->n_hp)
-        inc.victim = e->hp[at].a;
+    inc.n_victims = c->hosts.n;
+    if ((c->hosts.n == 1 || sh == SH_VERT) && c->n_hp)
+        inc.victim = c->hp[at].a;
     if (e->pc != PC_ICMP)
-        fill_ports(e, &inc);
+        fill_ports(c, &inc);
     inc.start = e->first;
     inc.end = e->last;
     inc.pkts = e->pkts;
@@ -662,18 +794,18 @@ static void emit_one(struct scan *d, const struct ssrc *e, struct asc_emitter *o
     double secs = fmax(1.0, (double)(e->last - e->first) / ASC_NS_PER_SEC);
     inc.mean_pps = (double)e->pkts / secs;
     inc.mean_bps = 8.0 * (double)e->bytes / secs;
-    inc.fingerprint = pick_fingerprint(d, e);
+    inc.fingerprint = pick_fingerprint(d, c);
     struct asc_srcset *ss = asc_srcset_new(4);
     asc_srcset_add(ss, d->g, &e->src, e->pkts, e->bytes, e->ttl,
                    e->answered ? ASC_EV_ANSWERED : ASC_EV_ONEWAY);
     asc_srcset_finish(ss, d->g, &inc);
-    for (size_t i = 0; i < e->n_cid; i++)
-        asc_community_id(&e->cid[i], 0, inc.cids[i], sizeof(inc.cids[i]));
-    inc.n_cids = e->n_cid;
+    for (size_t i = 0; i < c->n_cid; i++)
+        asc_community_id(&c->cid[i], 0, inc.cids[i], sizeof(inc.cids[i]));
+    inc.n_cids = c->n_cid;
     inc.params = d->params;
     inc.n_params = d->n_params;
     inc.evidence_key = d->ev ? ev_key(&e->src, e->pc) : 0;
-    double s = 3 + log10(fmax(1.0, (double)e->hosts.n * (double)e->ports.n)) +
+    double s = 3 + log10(fmax(1.0, (double)c->hosts.n * (double)c->ports.n)) +
                (inc.fingerprint ? 1 : 0) + (e->trw.state == SCAN_TRW_SCANNER ? 0.5 : 0);
     inc.severity = fmin(10, round(s * 10) / 10);
     asc_addr_str(&e->src, a, sizeof(a));
@@ -683,7 +815,7 @@ static void emit_one(struct scan *d, const struct ssrc *e, struct asc_emitter *o
                  inc.fingerprint ? inc.fingerprint : "");
     else
         snprintf(summary, sizeof(summary), "%s %s: %u hosts, %u ports%s%s", a, inc.vector,
-                 e->hosts.n, e->ports.n, inc.fingerprint ? ", " : "",
+                 c->hosts.n, c->ports.n, inc.fingerprint ? ", " : "",
                  inc.fingerprint ? inc.fingerprint : "");
     inc.summary = summary;
     out->emit(out->ctx, &inc);

@@ -29,29 +29,26 @@ uint64_t scan_hash_addr(const struct asc_addr *a)
     return scan_mix(lo ^ scan_mix(hi ^ a->family));
 }
 
-void scan_set_init(struct scan_set *s, uint32_t max, uint64_t *budget)
+void scan_set_init(struct scan_set *s)
 {
     memset(s, 0, sizeof(*s));
-    s->max = max ? max : 1;
-    s->budget = budget;
 }
 
-void scan_set_fini(struct scan_set *s)
+void scan_set_fini(struct scan_set *s, const struct scan_set_lim *lim)
 {
-    if (s->budget)
-        *s->budget += s->cap;
+    if (lim->budget)
+        *lim->budget += s->cap;
     if (s->cap)
-        free(s->slot);
-    s->slot = NULL;
-    s->cap = s->n = 0;
+        free(s->u.slot);
+    memset(s, 0, sizeof(*s));
 }
 
 static bool probe(const struct scan_set *s, uint64_t k, uint32_t *at)
 {
     uint32_t mask = s->cap - 1;
     uint32_t i = (uint32_t)scan_mix(k) & mask;
-    while (s->slot[i]) {
-        if (s->slot[i] == k) {
+    while (s->u.slot[i]) {
+        if (s->u.slot[i] == k) {
             *at = i;
             return true;
         }
@@ -61,24 +58,26 @@ static bool probe(const struct scan_set *s, uint64_t k, uint32_t *at)
     return false;
 }
 
-static bool grow(struct scan_set *s)
+static bool grow(struct scan_set *s, uint64_t *budget)
 {
     uint32_t ncap = s->cap ? s->cap * 2 : 8;
-    if (s->budget) {
-        if (*s->budget < ncap - s->cap)
+    if (budget) {
+        if (*budget < ncap - s->cap)
             return false;
-        *s->budget -= ncap - s->cap;
+        *budget -= ncap - s->cap;
     }
-    uint64_t *old = s->cap ? s->slot : s->inl;
+    uint64_t inl[SCAN_SET_INLINE];   /* the inline keys share their bytes with slot */
+    memcpy(inl, s->u.inl, sizeof(inl));
+    uint64_t *old = s->cap ? s->u.slot : inl;
     uint32_t nold = s->cap ? s->cap : s->n;
     uint64_t *nslot = asc_xcalloc(ncap, sizeof(*nslot));
     uint32_t ocap = s->cap;
-    s->slot = nslot;
+    s->u.slot = nslot;
     s->cap = ncap;
     for (uint32_t i = 0; i < nold; i++) {
         uint32_t at;
         if (old[i] && !probe(s, old[i], &at))
-            s->slot[at] = old[i];
+            s->u.slot[at] = old[i];
     }
     if (ocap)
         free(old);
@@ -88,7 +87,7 @@ static bool grow(struct scan_set *s)
 static bool inline_has(const struct scan_set *s, uint64_t k)
 {
     for (uint32_t i = 0; i < s->n; i++)
-        if (s->inl[i] == k)
+        if (s->u.inl[i] == k)
             return true;
     return false;
 }
@@ -103,27 +102,27 @@ bool scan_set_has(const struct scan_set *s, uint64_t k)
     return probe(s, k, &at);
 }
 
-int scan_set_add(struct scan_set *s, uint64_t k)
+int scan_set_add(struct scan_set *s, uint64_t k, struct scan_set_lim *lim)
 {
     uint32_t at;
     if (!k)
         k = 1;
     if (s->cap ? probe(s, k, &at) : inline_has(s, k))
         return 0;
-    if (s->n >= s->max) {
-        s->refused++;
+    if (s->n >= (lim->max ? lim->max : 1)) {
+        lim->refused++;
         return -1;
     }
     if (!s->cap && s->n < SCAN_SET_INLINE) {
-        s->inl[s->n++] = k;
+        s->u.inl[s->n++] = k;
         return 1;
     }
-    if ((!s->cap || (uint64_t)(s->n + 1) * 4 > (uint64_t)s->cap * 3) && !grow(s)) {
-        s->refused++;               /* load < 3/4 */
+    if ((!s->cap || (uint64_t)(s->n + 1) * 4 > (uint64_t)s->cap * 3) && !grow(s, lim->budget)) {
+        lim->refused++;             /* load < 3/4 */
         return -1;
     }
     probe(s, k, &at);
-    s->slot[at] = k;
+    s->u.slot[at] = k;
     s->n++;
     return 1;
 }

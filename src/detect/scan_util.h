@@ -21,26 +21,35 @@
 
 #define SCAN_SET_INLINE 2
 
+/* 24 bytes: a table of many sets keeps four of them in 1.5 cache lines.
+ * What all sets of one owner share is in a scan_set_lim. */
 struct scan_set {
-    uint64_t *slot;       /* 0 = empty; key 0 is stored as 1 */
-    uint64_t inl[SCAN_SET_INLINE];   /* the first keys, while cap == 0 */
+    union {
+        uint64_t *slot;                  /* cap > 0: 0 = empty; key 0 is stored as 1 */
+        uint64_t inl[SCAN_SET_INLINE];   /* cap == 0: the first n keys */
+    } u;
     uint32_t cap;         /* slots allocated (power of two), 0 = keys inline */
     uint32_t n;           /* keys held */
-    uint32_t max;         /* at most this many keys */
-    uint64_t refused;     /* inserts refused because the set was full */
-    uint64_t *budget;     /* slots the owner may still allocate, shared; may be NULL */
 };
 
-/* A set that holds at most max keys; its first SCAN_SET_INLINE keys live
- * in the set itself (most sources probe one or two targets), slots are
- * allocated only beyond. budget (borrowed, may be NULL) is a slot count shared by
- * many sets: growing takes slots from it and fini gives them back; a set
- * that cannot grow refuses new keys. */
-void scan_set_init(struct scan_set *s, uint32_t max, uint64_t *budget);
-void scan_set_fini(struct scan_set *s);
+/* The limits of the sets of one owner. */
+struct scan_set_lim {
+    uint32_t max;         /* keys per set, at least 1 */
+    uint64_t *budget;     /* slots the owner may still allocate, shared; may be NULL */
+    uint64_t refused;     /* inserts refused because a set was full, all sets */
+};
+
+/* An empty set; it holds at most lim->max keys; its first SCAN_SET_INLINE
+ * keys live in the set itself (most sources probe one or two targets),
+ * slots are allocated only beyond. lim->budget (borrowed, may be NULL) is
+ * a slot count shared by many sets: growing takes slots from it and fini
+ * gives them back; a set that cannot grow refuses new keys. Every call on
+ * a set takes the same lim. */
+void scan_set_init(struct scan_set *s);
+void scan_set_fini(struct scan_set *s, const struct scan_set_lim *lim);
 /* 1 when k was new and inserted, 0 when present, -1 when new but the set
- * is full (counted in refused). */
-int scan_set_add(struct scan_set *s, uint64_t k);
+ * is full (counted in lim->refused). */
+int scan_set_add(struct scan_set *s, uint64_t k, struct scan_set_lim *lim);
 bool scan_set_has(const struct scan_set *s, uint64_t k);
 
 uint64_t scan_hash_addr(const struct asc_addr *a);

@@ -12,6 +12,7 @@
  * direction of a biflow. Sampling (RFC 3954 field types 34, 48-50; RFC 7012
  * 302, 305, 306, 309, 310) scales packets and bytes and marks the record.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "decode/decode.h"
@@ -20,23 +21,37 @@
 #define NTP_UNIX_OFFSET INT64_C(2208988800)
 
 struct rec {
+    /* Zeroed for each record (rec_reset): */
     struct asc_flow f;
     uint64_t pk[2], by[2], pk_tot[2], by_tot[2], pk_out, by_out;
-    struct asc_addr s4, d4, s6, d6;
+    uint64_t samp_interval, samp_space, samp_size, samp_pop;
+    uint64_t frame_size;                 /* dataLinkFrameSize (IE 312) */
+    const uint8_t *sect;                 /* packet section (IE 313/315), borrowed */
+    uint8_t end_reason;
+    bool biflow;
+    /* Set for each record by rec_reset, or read only with what says they
+     * were written: */
     asc_time abs_first, abs_last;        /* INT64_MIN when absent */
     int64_t up_first, up_last;           /* sysUpTime ms, -1 when absent */
     int64_t sys_init_ms, dur_us;         /* -1 when absent */
     int32_t icmp;                        /* type << 8 | code, -1 when absent */
     int64_t sampler;                     /* sampler / selector id, -1 when absent */
-    uint64_t samp_interval, samp_space, samp_size, samp_pop;
-    uint8_t end_reason;
-    bool biflow;
-    const uint8_t *sect;                 /* packet section (IE 313/315), borrowed */
-    size_t sect_len;
+    struct asc_addr s4, d4, s6, d6;      /* family 0: absent; set_addr writes all of b */
+    size_t sect_len;                     /* with sect */
     int sect_dlt;
-    uint64_t frame_size;                 /* dataLinkFrameSize (IE 312) */
     uint32_t shash;                      /* fi_stitch_hash of the key, once finished */
 };
+
+/* A record slot ready for the next record: the first part zeroed (the
+ * fewer bytes, the fewer stores per record), the rest set. */
+static void rec_reset(struct rec *r)
+{
+    asc_zero(r, offsetof(struct rec, abs_first));
+    r->abs_first = r->abs_last = INT64_MIN;
+    r->up_first = r->up_last = r->sys_init_ms = r->dur_us = r->sampler = -1;
+    r->icmp = -1;
+    r->s4.family = r->d4.family = r->s6.family = r->d6.family = 0;
+}
 
 /* An unsigned integer of any reduced size 1..8, big-endian; the common
  * widths without a loop. */
@@ -604,10 +619,7 @@ void fi_data_set(struct asc_fi *fi, const struct fi_msg *m, const struct fi_tmpl
      * template parser, so every pass consumes bytes and the loop ends. */
     while (asc_cur_left(&c) >= (t->min_len ? t->min_len : 1)) {
         struct rec *r = &w.rb[(w.head + w.n) % RB];
-        asc_zero(r, sizeof(*r));
-        r->abs_first = r->abs_last = INT64_MIN;
-        r->up_first = r->up_last = r->sys_init_ms = r->dur_us = r->sampler = -1;
-        r->icmp = -1;
+        rec_reset(r);
         size_t before = c.off;
         if (!parse_record(t, &c, r, &skipped_pen)) {
             fi_cnt(fi, ASC_FI_BAD_RECORD);   /* a field past the end of the set */

@@ -68,6 +68,7 @@ void fi_tmpl_free_all(struct fi_exporter *ex)
 {
     for (struct fi_tmpl *t = ex->tmpl, *nx; t; t = nx) {
         nx = t->next;
+        free(t->plan);
         free(t->f);
         free(t);
     }

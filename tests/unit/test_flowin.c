@@ -7,6 +7,10 @@
 #include "harness.h"
 #include "source/flowin.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>   /* mallinfo2: test_template_plan_memory */
+#endif
+
 struct sink {
     struct asc_flow f[64];
     size_t n;
@@ -387,6 +391,49 @@ static void test_same_target_fields_in_order(void)
     asc_fi_free(fi);
 }
 
+/* IPFIX template 720 (fixed length, direct fields: it gets a reading plan)
+ * or, with count 0, its withdrawal. */
+static void ipfix_planned_template(struct buf *b, bool withdraw)
+{
+    ipfix_header(b);
+    size_t t = set_open(b, 2);
+    u16(b, 720); u16(b, withdraw ? 0 : 4);
+    if (!withdraw) {
+        u16(b, 8); u16(b, 4); u16(b, 12); u16(b, 4); u16(b, 4); u16(b, 1);
+        u16(b, 1); u16(b, 4);
+    }
+    set_close(b, t);
+}
+
+/* A template's reading plan is part of its memory: counted while the
+ * template is held, given back when it is withdrawn, and freed with the
+ * decoder (the heap holds as much after asc_fi_free as before asc_fi_new;
+ * the ASan build checks the same with its leak checker). */
+static void test_template_plan_memory(void)
+{
+#ifdef __GLIBC__
+    size_t heap0 = mallinfo2().uordblks;
+#endif
+    struct sink s = {0};
+    struct asc_fi *fi = asc_fi_new(NULL, on_flow, &s);
+    struct buf b;
+    ipfix_planned_template(&b, false);
+    feed(fi, &b, true);
+    size_t held = asc_fi_mem(fi);
+    ipfix_planned_template(&b, true);
+    const struct asc_flowin_stats *st = feed(fi, &b, true);
+    CHECK_EQ_U(st->c[ASC_FI_TMPL_WITHDRAWN], 1);
+    size_t none = asc_fi_mem(fi);
+    CHECK(none < held);
+    ipfix_planned_template(&b, false);
+    feed(fi, &b, true);
+    CHECK_EQ_U(asc_fi_mem(fi), held);
+    asc_fi_free(fi);   /* with template 720 held */
+#ifdef __GLIBC__
+    CHECK_EQ_U(mallinfo2().uordblks, heap0);
+#endif
+}
+
 /* One IPFIX data set of seven records whose addresses are variable-length
  * fields: six flows and, fourth, a keyless record carrying an Ethernet
  * frame (dataLinkFrameSection, IE 315). Records wait a few places behind
@@ -454,5 +501,6 @@ static void test_sflow_truncated(void)
 TEST_MAIN(T(test_v9_good_and_stitched), T(test_unknown_template_held_then_dropped),
           T(test_absurd_templates), T(test_field_past_end_and_set_loops), T(test_caps),
           T(test_ipfix_biflow_reverse), T(test_direct_widths_equal_general),
-          T(test_same_target_fields_in_order), T(test_ipfix_ring_order_with_section),
+          T(test_same_target_fields_in_order), T(test_template_plan_memory),
+          T(test_ipfix_ring_order_with_section),
           T(test_sflow_truncated))

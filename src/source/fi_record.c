@@ -195,38 +195,6 @@ static uint32_t rec_rate(const struct rec *r)
     return rate > UINT32_MAX ? UINT32_MAX : (uint32_t)rate;
 }
 
-/* fi_field_op's choices. Each stores exactly what field() and time_field()
- * would for that element at that width (the record starts zeroed). */
-enum {
-    OP_FIELD = 0,   /* field(), reverse_field(), or skipped (enterprise) */
-    OP_BY0_4, OP_BY0_8, OP_PK0_4, OP_PK0_8,
-    OP_PROTO_1, OP_FLAGS0_1, OP_FLAGS0_2, OP_SPORT_2, OP_DPORT_2,
-    OP_SRC4, OP_DST4, OP_SRC6, OP_DST6,
-    OP_UP_FIRST_4, OP_UP_LAST_4, OP_MS_FIRST_8, OP_MS_LAST_8,
-    OP__COUNT
-};
-
-uint8_t fi_field_op(const struct fi_field *f)
-{
-    static const struct {
-        uint16_t id, len;
-        uint8_t op;
-    } direct[] = {
-        {1, 4, OP_BY0_4},        {1, 8, OP_BY0_8},        {2, 4, OP_PK0_4},
-        {2, 8, OP_PK0_8},        {4, 1, OP_PROTO_1},      {6, 1, OP_FLAGS0_1},
-        {6, 2, OP_FLAGS0_2},     {7, 2, OP_SPORT_2},      {11, 2, OP_DPORT_2},
-        {8, 4, OP_SRC4},         {12, 4, OP_DST4},        {27, 16, OP_SRC6},
-        {28, 16, OP_DST6},       {22, 4, OP_UP_FIRST_4},  {21, 4, OP_UP_LAST_4},
-        {152, 8, OP_MS_FIRST_8}, {153, 8, OP_MS_LAST_8},
-    };
-    if (f->pen != 0)
-        return OP_FIELD;
-    for (size_t i = 0; i < ASC_ARRAY_LEN(direct); i++)
-        if (direct[i].id == f->id && direct[i].len == f->len)
-            return direct[i].op;
-    return OP_FIELD;
-}
-
 static inline uint64_t load_be64(const uint8_t *p)
 {
     return (uint64_t)asc_load_be32(p) << 32 | asc_load_be32(p + 4);
@@ -239,6 +207,53 @@ static inline void ms_time(asc_time *t, const uint8_t *p)
     uint64_t v = load_be64(p);
     if (v <= UINT64_C(4000000000000))
         *t = (asc_time)v * 1000000;
+}
+
+/* The direct stores, once: op, IANA element, width, and the store of the
+ * field at p into r. Each stores exactly what field() and time_field()
+ * would for that element at that width (the record starts zeroed). Used
+ * for the op enum, fi_field_op's table, one_field's switch and the plans'
+ * reads. */
+#define DIRECT_OPS(X)                                                   \
+    X(OP_BY0_4, 1, 4, r->by[0] = asc_load_be32(p))                      \
+    X(OP_BY0_8, 1, 8, r->by[0] = load_be64(p))                          \
+    X(OP_PK0_4, 2, 4, r->pk[0] = asc_load_be32(p))                      \
+    X(OP_PK0_8, 2, 8, r->pk[0] = load_be64(p))                          \
+    X(OP_PROTO_1, 4, 1, r->f.key.proto = p[0])                          \
+    X(OP_FLAGS0_1, 6, 1, r->f.dir[0].tcp_flags = p[0])                  \
+    X(OP_FLAGS0_2, 6, 2, r->f.dir[0].tcp_flags = p[1])                  \
+    X(OP_SPORT_2, 7, 2, r->f.key.orig_port = asc_load_be16(p))          \
+    X(OP_DPORT_2, 11, 2, r->f.key.resp_port = asc_load_be16(p))         \
+    X(OP_SRC4, 8, 4, set_addr(&r->s4, p, 4))                            \
+    X(OP_DST4, 12, 4, set_addr(&r->d4, p, 4))                           \
+    X(OP_SRC6, 27, 16, set_addr(&r->s6, p, 16))                         \
+    X(OP_DST6, 28, 16, set_addr(&r->d6, p, 16))                         \
+    X(OP_UP_FIRST_4, 22, 4, r->up_first = asc_load_be32(p))             \
+    X(OP_UP_LAST_4, 21, 4, r->up_last = asc_load_be32(p))               \
+    X(OP_MS_FIRST_8, 152, 8, ms_time(&r->abs_first, p))                 \
+    X(OP_MS_LAST_8, 153, 8, ms_time(&r->abs_last, p))
+
+#define OP_ENUM(op, id, len, store) op,
+enum {
+    OP_FIELD = 0,   /* field(), reverse_field(), or skipped (enterprise) */
+    DIRECT_OPS(OP_ENUM) OP__COUNT
+};
+#undef OP_ENUM
+
+uint8_t fi_field_op(const struct fi_field *f)
+{
+#define OP_ROW(op, id, len, store) {id, len, op},
+    static const struct {
+        uint16_t id, len;
+        uint8_t op;
+    } direct[] = {DIRECT_OPS(OP_ROW)};
+#undef OP_ROW
+    if (f->pen != 0)
+        return OP_FIELD;
+    for (size_t i = 0; i < ASC_ARRAY_LEN(direct); i++)
+        if (direct[i].id == f->id && direct[i].len == f->len)
+            return direct[i].op;
+    return OP_FIELD;
 }
 
 /* A field without a direct store: by IANA element, reverse element, or
@@ -260,24 +275,10 @@ static inline __attribute__((always_inline)) void one_field(struct rec *r,
                                                             const uint8_t *p, size_t n,
                                                             bool *skipped_pen)
 {
+#define OP_CASE(op, id, len, store) case op: store; return;
     switch (fd->op) {
-    case OP_BY0_4: r->by[0] = asc_load_be32(p); return;
-    case OP_BY0_8: r->by[0] = load_be64(p); return;
-    case OP_PK0_4: r->pk[0] = asc_load_be32(p); return;
-    case OP_PK0_8: r->pk[0] = load_be64(p); return;
-    case OP_PROTO_1: r->f.key.proto = p[0]; return;
-    case OP_FLAGS0_1: r->f.dir[0].tcp_flags = p[0]; return;
-    case OP_FLAGS0_2: r->f.dir[0].tcp_flags = p[1]; return;
-    case OP_SPORT_2: r->f.key.orig_port = asc_load_be16(p); return;
-    case OP_DPORT_2: r->f.key.resp_port = asc_load_be16(p); return;
-    case OP_SRC4: set_addr(&r->s4, p, 4); return;
-    case OP_DST4: set_addr(&r->d4, p, 4); return;
-    case OP_SRC6: set_addr(&r->s6, p, 16); return;
-    case OP_DST6: set_addr(&r->d6, p, 16); return;
-    case OP_UP_FIRST_4: r->up_first = asc_load_be32(p); return;
-    case OP_UP_LAST_4: r->up_last = asc_load_be32(p); return;
-    case OP_MS_FIRST_8: ms_time(&r->abs_first, p); return;
-    case OP_MS_LAST_8: ms_time(&r->abs_last, p); return;
+    DIRECT_OPS(OP_CASE)
+#undef OP_CASE
     default: any_field(r, fd, p, n, skipped_pen); return;
     }
 }
@@ -356,31 +357,21 @@ struct fi_plan *fi_plan_new(const struct fi_tmpl *t, size_t *bytes)
 /* One record by its template's plan: each direct field from its offset
  * (a branch per op that goes the same way for every record of the
  * template), then the others in template order. */
-static void read_planned(struct rec *r, const struct fi_tmpl *t, const uint8_t *p,
+static void read_planned(struct rec *r, const struct fi_tmpl *t, const uint8_t *rec,
                          bool *skipped_pen)
 {
     const struct fi_plan *pl = t->plan;
     const int32_t *at = pl->at;
-    if (at[OP_SRC4] >= 0) set_addr(&r->s4, p + at[OP_SRC4], 4);
-    if (at[OP_DST4] >= 0) set_addr(&r->d4, p + at[OP_DST4], 4);
-    if (at[OP_SRC6] >= 0) set_addr(&r->s6, p + at[OP_SRC6], 16);
-    if (at[OP_DST6] >= 0) set_addr(&r->d6, p + at[OP_DST6], 16);
-    if (at[OP_SPORT_2] >= 0) r->f.key.orig_port = asc_load_be16(p + at[OP_SPORT_2]);
-    if (at[OP_DPORT_2] >= 0) r->f.key.resp_port = asc_load_be16(p + at[OP_DPORT_2]);
-    if (at[OP_PROTO_1] >= 0) r->f.key.proto = p[at[OP_PROTO_1]];
-    if (at[OP_FLAGS0_1] >= 0) r->f.dir[0].tcp_flags = p[at[OP_FLAGS0_1]];
-    if (at[OP_FLAGS0_2] >= 0) r->f.dir[0].tcp_flags = p[at[OP_FLAGS0_2] + 1];
-    if (at[OP_BY0_4] >= 0) r->by[0] = asc_load_be32(p + at[OP_BY0_4]);
-    if (at[OP_BY0_8] >= 0) r->by[0] = load_be64(p + at[OP_BY0_8]);
-    if (at[OP_PK0_4] >= 0) r->pk[0] = asc_load_be32(p + at[OP_PK0_4]);
-    if (at[OP_PK0_8] >= 0) r->pk[0] = load_be64(p + at[OP_PK0_8]);
-    if (at[OP_UP_FIRST_4] >= 0) r->up_first = asc_load_be32(p + at[OP_UP_FIRST_4]);
-    if (at[OP_UP_LAST_4] >= 0) r->up_last = asc_load_be32(p + at[OP_UP_LAST_4]);
-    if (at[OP_MS_FIRST_8] >= 0) ms_time(&r->abs_first, p + at[OP_MS_FIRST_8]);
-    if (at[OP_MS_LAST_8] >= 0) ms_time(&r->abs_last, p + at[OP_MS_LAST_8]);
+#define OP_PLANNED(op, id, len, store)                                  \
+    if (at[op] >= 0) {                                                  \
+        const uint8_t *p = rec + at[op];                                \
+        store;                                                          \
+    }
+    DIRECT_OPS(OP_PLANNED)
+#undef OP_PLANNED
     for (unsigned k = 0; k < pl->n_other; k++) {
         const struct fi_field *fd = &t->f[pl->other[k].field];
-        any_field(r, fd, p + pl->other[k].off, fd->len, skipped_pen);
+        any_field(r, fd, rec + pl->other[k].off, fd->len, skipped_pen);
     }
 }
 
@@ -645,8 +636,10 @@ void fi_data_set(struct asc_fi *fi, const struct fi_msg *m, const struct fi_tmpl
             fi_cnt(fi, ASC_FI_BAD_RECORD);
             continue;
         }
-        r->shash = fi_stitch_hash(&r->f.key);
-        fi_stitch_prefetch(fi, r->shash);
+        if (fi->stitch) {
+            r->shash = fi_stitch_hash(&r->f.key);
+            fi_stitch_prefetch(fi, r->shash);
+        }
         w.n++;
         send_waiting(fi, &w, STITCH_BEHIND);
     }

@@ -39,12 +39,23 @@ struct fi_tmpl *fi_tmpl_find(struct asc_fi *fi, struct fi_exporter *ex, uint16_t
     return NULL;
 }
 
-static void tmpl_free(struct asc_fi *fi, struct fi_tmpl *t)
+/* A template's memory, and everything it owns. */
+static size_t tmpl_bytes(const struct fi_tmpl *t)
 {
-    fi->tmpl_mem -= sizeof(*t) + t->nfields * sizeof(*t->f) + t->plan_bytes;
+    return sizeof(*t) + t->nfields * sizeof(*t->f) + t->plan_bytes;
+}
+
+static void tmpl_release(struct fi_tmpl *t)
+{
     free(t->plan);
     free(t->f);
     free(t);
+}
+
+static void tmpl_free(struct asc_fi *fi, struct fi_tmpl *t)
+{
+    fi->tmpl_mem -= tmpl_bytes(t);
+    tmpl_release(t);
 }
 
 void fi_tmpl_withdraw(struct asc_fi *fi, struct fi_exporter *ex, uint16_t id, bool all)
@@ -68,9 +79,7 @@ void fi_tmpl_free_all(struct fi_exporter *ex)
 {
     for (struct fi_tmpl *t = ex->tmpl, *nx; t; t = nx) {
         nx = t->next;
-        free(t->plan);
-        free(t->f);
-        free(t);
+        tmpl_release(t);
     }
     ex->tmpl = NULL;
     ex->n_tmpl = 0;
@@ -199,7 +208,7 @@ bool fi_tmpl_parse(struct asc_fi *fi, struct fi_exporter *ex, struct asc_cursor 
     t->f = asc_xcalloc(nf, sizeof(*t->f));
     memcpy(t->f, tmp, nf * sizeof(*t->f));
     t->plan = fi_plan_new(t, &t->plan_bytes);
-    fi->tmpl_mem += sizeof(*t) + nf * sizeof(*t->f) + t->plan_bytes;
+    fi->tmpl_mem += tmpl_bytes(t);
     if (!install(fi, ex, t)) {
         tmpl_free(fi, t);
         return true;

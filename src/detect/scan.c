@@ -126,7 +126,7 @@ struct scan {
     struct asc_inc_param params[16];
     size_t n_params;
     struct ssrc *t;                /* hot parts */
-    struct ssrc_cold *cold;        /* cold parts, read only when ssrc.cold */
+    struct ssrc_cold *cold;        /* cold parts, read only when the way's tag has TAG_COLD */
     /* Per way, dense (a lookup reads one cache line of tags, a new source
      * one more of ages, and only the entry that matches): src_tag() of the
      * held source, | TAG_COLD once it materialised (0 = free), and its

@@ -197,7 +197,7 @@ static void rotate(struct backscatter *d, asc_time ts)
 
 static struct bvic *vic_get(struct backscatter *d, const struct asc_addr *v)
 {
-    struct bvic *set = &d->t[(scan_hash_addr(v) >> 17) % d->nsets * WAYS];
+    struct bvic *set = &d->t[((scan_hash_addr(v) >> 17) & (d->nsets - 1)) * WAYS];
     struct bvic *victim = NULL;
     for (int w = 0; w < WAYS; w++) {
         struct bvic *e = &set[w];

@@ -163,7 +163,7 @@ static struct bpair *pair_get(struct bruteforce *d, const struct asc_flow_key *k
                               bool create)
 {
     uint64_t h = scan_mix(scan_hash_addr(&k->orig) ^ scan_hash_addr(&k->resp) * 3 ^ k->resp_port);
-    struct bpair *set = &d->t[(h >> 17) % d->nsets * WAYS];
+    struct bpair *set = &d->t[((h >> 17) & (d->nsets - 1)) * WAYS];   /* nsets: a power of two */
     struct bpair *victim = NULL;
     for (int w = 0; w < WAYS; w++) {
         struct bpair *e = &set[w];

@@ -177,7 +177,7 @@ static bool dv_match(const struct dstv *e, const struct asc_addr *dst, unsigned 
  * lookup reads one cache line of tags and only the entry that matches. */
 static size_t dv_base(const struct flood *d, uint64_t h)
 {
-    return (size_t)((h >> 17) % d->nsets) * WAYS;
+    return (size_t)((h >> 17) & (d->nsets - 1)) * WAYS;   /* nsets: a power of two */
 }
 
 static uint64_t dv_tag(uint64_t h)

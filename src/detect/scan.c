@@ -272,7 +272,7 @@ static uint64_t src_tag(uint64_t h)
 
 static size_t src_base(const struct scan *d, uint64_t h)
 {
-    return (size_t)((h >> 17) % d->nsets) * WAYS;
+    return (size_t)((h >> 17) & (d->nsets - 1)) * WAYS;   /* nsets: a power of two */
 }
 
 /* The way holding (a, pc) in its set (h = src_hash(a, pc)), or NULL. */

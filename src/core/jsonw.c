@@ -199,10 +199,21 @@ static inline unsigned digits_u64(uint64_t v)
  * and whatever lands past its last digit is overwritten or not counted. */
 static inline void put4(char *p, uint32_t v, unsigned n)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* The four digits in a register, first digit in the low byte, shifted
+     * past the skipped ones: one store, and no load of bytes just stored
+     * (a 4-byte load over two 2-byte stores is not forwarded and stalls). */
+    uint16_t hi, lo;
+    memcpy(&hi, pairs + 2 * (v / 100), 2);
+    memcpy(&lo, pairs + 2 * (v % 100), 2);
+    uint32_t w = ((uint32_t)hi | (uint32_t)lo << 16) >> (8 * (4 - n));
+    memcpy(p, &w, 4);
+#else
     char d[8] = {0};
     memcpy(d, pairs + 2 * (v / 100), 2);
     memcpy(d + 2, pairs + 2 * (v % 100), 2);
     memcpy(p, d + 4 - n, 4);
+#endif
 }
 
 /* The n (1-8) digits of v < 10^8 at p; returns the end. */

@@ -189,6 +189,27 @@ static void test_addr(void)
     CHECK(asc_addr_parse("300.1.1.1", &a) == ASC_EINVAL);
 }
 
+/* asc_addr_str's IPv4 text equals libc's inet_ntop: every byte value in
+ * every place of the address (the others varied), so every digit count
+ * meets every neighbour. */
+static void test_addr4_ntop(void)
+{
+    uint32_t x = 12345;
+    for (int place = 0; place < 4; place++)
+        for (unsigned v = 0; v < 256; v++) {
+            struct asc_addr a = {.family = ASC_AF_INET};
+            for (int k = 0; k < 4; k++) {
+                x = x * 1103515245u + 12345u;
+                a.b[k] = (uint8_t)(x >> 16);
+            }
+            a.b[place] = (uint8_t)v;
+            char got[ASC_ADDR_STRLEN], want[INET_ADDRSTRLEN];
+            asc_addr_str(&a, got, sizeof(got));
+            inet_ntop(AF_INET, a.b, want, sizeof(want));
+            CHECK_STR(got, want);
+        }
+}
+
 /* asc_addr_str's IPv6 text equals libc's inet_ntop on structured and
  * random addresses: zero runs of every length and place, ties between
  * runs, the IPv4-compatible and -mapped forms, groups of 1-4 digits. */
@@ -226,5 +247,5 @@ static void test_addr6_ntop(void)
     CHECK_EQ_U(n, 400000);
 }
 
-TEST_MAIN(T(test_topk_vs_exact), T(test_topk_filtered_err), T(test_json_escape), T(test_json_numbers), T(test_addr),
+TEST_MAIN(T(test_topk_vs_exact), T(test_topk_filtered_err), T(test_json_escape), T(test_json_numbers), T(test_addr), T(test_addr4_ntop),
           T(test_addr6_ntop))

@@ -207,7 +207,7 @@ void flood_tick_table(struct flood *d, int64_t now_sec, bool final, struct asc_e
     size_t n_close = 0, cap = 0;
     struct dstv **closing = NULL;
     for (size_t i = flood_live_next(d, 0); i != SIZE_MAX; i = flood_live_next(d, i + 1)) {
-        if (!entry_live(d, i)) {
+        if (!d->tags[i]) {   /* freed since it was marked */
             flood_live_clear(d, i);
             continue;
         }

@@ -19,6 +19,11 @@
 #include "source/fi_internal.h"
 
 #define NTP_UNIX_OFFSET INT64_C(2208988800)
+/* Absurd times are treated as absent, keeping every sum in range: at most
+ * 4e9 s (year 2096), 4e12 ms, 4e15 us of duration. */
+#define LIM_S UINT64_C(4000000000)
+#define LIM_MS UINT64_C(4000000000000)
+#define LIM_US UINT64_C(4000000000000000)
 
 struct rec {
     /* Zeroed for each record (rec_reset): */
@@ -109,11 +114,7 @@ static void reverse_field(struct rec *r, uint16_t id, const uint8_t *p, size_t n
 static void time_field(struct rec *r, uint16_t id, const uint8_t *p, size_t n)
 {
     uint64_t v = get_uint(p, n);
-    /* Absurd times are treated as absent, keeping every sum in range:
-     * at most 4e9 s (year 2096), 4e12 ms, 4e15 us of duration. */
-    uint64_t lim = id == 150 || id == 151 ? UINT64_C(4000000000)
-                   : id == 162             ? UINT64_C(4000000000000000)
-                                           : UINT64_C(4000000000000);
+    uint64_t lim = id == 150 || id == 151 ? LIM_S : id == 162 ? LIM_US : LIM_MS;
     if (v > lim && id >= 150)
         return;
     switch (id) {
@@ -195,17 +196,12 @@ static uint32_t rec_rate(const struct rec *r)
     return rate > UINT32_MAX ? UINT32_MAX : (uint32_t)rate;
 }
 
-static inline uint64_t load_be64(const uint8_t *p)
-{
-    return (uint64_t)asc_load_be32(p) << 32 | asc_load_be32(p + 4);
-}
-
 /* An absolute time in milliseconds (IE 152/153), absent when absurd
- * (time_field's limit). */
+ * (LIM_MS, as in time_field). */
 static inline void ms_time(asc_time *t, const uint8_t *p)
 {
-    uint64_t v = load_be64(p);
-    if (v <= UINT64_C(4000000000000))
+    uint64_t v = get_uint(p, 8);
+    if (v <= LIM_MS)
         *t = (asc_time)v * 1000000;
 }
 
@@ -216,9 +212,9 @@ static inline void ms_time(asc_time *t, const uint8_t *p)
  * reads. */
 #define DIRECT_OPS(X)                                                   \
     X(OP_BY0_4, 1, 4, r->by[0] = asc_load_be32(p))                      \
-    X(OP_BY0_8, 1, 8, r->by[0] = load_be64(p))                          \
+    X(OP_BY0_8, 1, 8, r->by[0] = get_uint(p, 8))                         \
     X(OP_PK0_4, 2, 4, r->pk[0] = asc_load_be32(p))                      \
-    X(OP_PK0_8, 2, 8, r->pk[0] = load_be64(p))                          \
+    X(OP_PK0_8, 2, 8, r->pk[0] = get_uint(p, 8))                         \
     X(OP_PROTO_1, 4, 1, r->f.key.proto = p[0])                          \
     X(OP_FLAGS0_1, 6, 1, r->f.dir[0].tcp_flags = p[0])                  \
     X(OP_FLAGS0_2, 6, 2, r->f.dir[0].tcp_flags = p[1])                  \
@@ -636,10 +632,8 @@ void fi_data_set(struct asc_fi *fi, const struct fi_msg *m, const struct fi_tmpl
             fi_cnt(fi, ASC_FI_BAD_RECORD);
             continue;
         }
-        if (fi->stitch) {
-            r->shash = fi_stitch_hash(&r->f.key);
-            fi_stitch_prefetch(fi, r->shash);
-        }
+        r->shash = fi->stitch ? fi_stitch_hash(&r->f.key) : 0;
+        fi_stitch_prefetch(fi, r->shash);
         w.n++;
         send_waiting(fi, &w, STITCH_BEHIND);
     }

@@ -13,15 +13,19 @@
  * pushed out when cf.max_stitch records wait, leaves marked ASC_FF_ONEWAY.
  * Records leave in a deterministic order: on a match, or in arrival order.
  *
- * Waiting records sit in a ring in arrival order: a new record is written
- * at the tail, expiry and eviction read from the head, both in sequence (no
- * links to follow); a record that leaves on a match stays as a hole until
- * the head passes it. When the ring is full of records and holes, it grows
- * (up to 5/4 of the cap) or is packed in place. An open-addressing index of
- * (hash, ring slot) pairs, at most half full, finds the candidates for a
- * key while reading a cache line or two, and touches a ring entry only when
- * its hash matches. When several waiting records match, the latest arrival
- * wins.
+ * Waiting records sit in slots of a slab; a slot a record leaves is the
+ * next one taken (a free list, last in first out), so the usual request
+ * that waits for the very next record's reply stays in cache. Their arrival
+ * order is a ring of small (arrival, slot) entries: a new record goes at
+ * the tail, expiry and eviction read from the head, in sequence; a record
+ * that leaves on a match leaves a hole there until the head passes it.
+ * When the ring is full of records and holes it is copied without the
+ * holes, into a larger one up to 5/4 of the cap. An open-addressing index
+ * of (hash, slot) pairs finds the candidates for a key while reading a
+ * cache line or two, and touches a slot only when its hash matches. It is
+ * sized to the records waiting (at most a quarter full, half at the cap),
+ * not to the cap, so that a few thousand waiting records keep it in cache.
+ * When several waiting records match, the latest arrival wins.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,25 +35,35 @@
 #define NIL UINT32_MAX
 #define PREFETCH_AHEAD 6 /* expiry: index slots read this many records ahead */
 
+/* A waiting record, in its slab slot. */
 struct sent {
-    asc_time arrival;
-    uint64_t seq; /* arrival number: the latest match wins */
+    uint64_t seq;  /* arrival number: the latest match wins */
     uint32_t hash;
-    bool live; /* false: a hole left by a match */
+    uint32_t pos;  /* its ring entry; while the slot is free, the next free slot */
     struct asc_flow f;
 };
 
+/* Arrival order: slot NIL is a hole left by a match. */
+struct oent {
+    asc_time arrival;
+    uint32_t slot;
+};
+
 struct islot {
-    uint32_t hash, idx; /* idx: ring slot, NIL: empty */
+    uint32_t hash, idx; /* idx: slab slot, NIL: empty */
 };
 
 struct fi_stitch {
-    struct sent *ring;
+    struct sent *slab;
+    size_t scap, snext;   /* slots allocated (at most cap), and handed out */
+    uint32_t free_head;   /* free slots, chained through pos */
     size_t cap;           /* live records at most */
-    size_t rcap, rmax;    /* ring slots now, and at most */
-    size_t head, used, n; /* first slot, slots in use (live + holes), live */
+    struct oent *ring;
+    size_t rcap, rmax;    /* ring entries now, and at most */
+    size_t head, used, n; /* first entry, entries in use (live + holes), live */
     struct islot *index;
-    size_t nb; /* index slots, a power of two >= 2 cap */
+    size_t nb;     /* index slots now, a power of two */
+    size_t nb_max; /* and at most: >= 2 cap */
     uint64_t seq;
 };
 
@@ -57,12 +71,14 @@ struct fi_stitch *fi_stitch_new(size_t cap)
 {
     struct fi_stitch *s = asc_xcalloc(1, sizeof(*s));
     s->cap = cap > (NIL - 1) / 2 ? (NIL - 1) / 2 : cap;
-    s->nb = 64; /* the index holds live records only: at most cap */
-    while (s->nb < 2 * s->cap && s->nb < (1u << 25))
-        s->nb <<= 1;
-    if (s->cap > s->nb / 2)
-        s->cap = s->nb / 2;
+    s->nb_max = 64; /* the index holds live records only: at most cap */
+    while (s->nb_max < 2 * s->cap && s->nb_max < (1u << 25))
+        s->nb_max <<= 1;
+    if (s->cap > s->nb_max / 2)
+        s->cap = s->nb_max / 2;
+    s->nb = s->nb_max < 1024 ? s->nb_max : 1024;
     s->rmax = s->cap + s->cap / 4 + 1;
+    s->free_head = NIL;
     return s;
 }
 
@@ -70,6 +86,7 @@ void fi_stitch_free(struct fi_stitch *s)
 {
     if (!s)
         return;
+    free(s->slab);
     free(s->ring);
     asc_table_free(s->index, s->nb, sizeof(*s->index));
     free(s);
@@ -77,7 +94,8 @@ void fi_stitch_free(struct fi_stitch *s)
 
 size_t fi_stitch_mem(const struct fi_stitch *s)
 {
-    return sizeof(*s) + s->rcap * sizeof(*s->ring) + (s->index ? s->nb * sizeof(*s->index) : 0);
+    return sizeof(*s) + s->scap * sizeof(*s->slab) + s->rcap * sizeof(*s->ring) +
+           (s->index ? s->nb * sizeof(*s->index) : 0);
 }
 
 /* One endpoint: the address as two 64-bit words and the port, each
@@ -134,65 +152,93 @@ static void index_del(struct fi_stitch *s, uint32_t h, uint32_t i)
     s->index[p].idx = NIL;
 }
 
-/* Ring slot of the k-th slot in use. */
+/* Ring index of the k-th entry in use. */
 static size_t ring_at(const struct fi_stitch *s, size_t k)
 {
     size_t i = s->head + k;
     return i >= s->rcap ? i - s->rcap : i;
 }
 
-/* Take ring slot i out: out of the index, a hole in the ring; holes at the
- * head are dropped. */
+/* Take slot i out: out of the index, a hole in the ring (holes at the head
+ * are dropped), the slot free. Its record stays readable until the next
+ * slot is taken. */
 static void unlink_entry(struct fi_stitch *s, uint32_t i)
 {
-    struct sent *e = &s->ring[i];
+    struct sent *e = &s->slab[i];
     index_del(s, e->hash, i);
-    e->live = false;
+    s->ring[e->pos].slot = NIL;
+    e->pos = s->free_head;
+    s->free_head = i;
     s->n--;
-    while (s->used && !s->ring[s->head].live) {
+    while (s->used && s->ring[s->head].slot == NIL) {
         s->head = s->head + 1 == s->rcap ? 0 : s->head + 1;
         s->used--;
     }
 }
 
+/* A free slot (n < cap: there is one within cap slots). */
+static uint32_t slab_get(struct fi_stitch *s)
+{
+    uint32_t i = s->free_head;
+    if (i != NIL) {
+        s->free_head = s->slab[i].pos;
+        return i;
+    }
+    if (s->snext == s->scap) {
+        size_t ns = s->scap ? 2 * s->scap : 1024;
+        s->scap = ns < s->cap ? ns : s->cap;
+        s->slab = asc_xrealloc(s->slab, s->scap, sizeof(*s->slab));
+    }
+    return (uint32_t)s->snext++;
+}
+
+/* Index every waiting record again (the index grew). */
 static void reindex(struct fi_stitch *s)
 {
     memset(s->index, 0xff, s->nb * sizeof(*s->index));
     for (size_t k = 0; k < s->used; k++) {
-        size_t i = ring_at(s, k);
-        if (s->ring[i].live)
-            index_put(s, s->ring[i].hash, (uint32_t)i);
+        uint32_t i = s->ring[ring_at(s, k)].slot;
+        if (i != NIL)
+            index_put(s, s->slab[i].hash, i);
     }
 }
 
-/* The ring is full: grow it (realloc, which moves large blocks without
- * copying, then the part that wrapped around to slots after the old end),
- * or at its largest drop the holes in place: each live record moves to a
- * slot at or before its own, so none is overwritten before it is read.
- * Either way the index is made again. */
+/* The ring is full of records and holes: copy the records, in order and
+ * without the holes, to a new ring twice as large (up to rmax; at rmax the
+ * same size, which has room since n <= cap < rmax). */
 static void ring_full(struct fi_stitch *s)
 {
-    size_t old = s->rcap;
-    if (old < s->rmax) {
-        size_t nr = old ? old * 2 : 1024;
-        s->rcap = nr < s->rmax ? nr : s->rmax;
-        s->ring = asc_xrealloc(s->ring, s->rcap, sizeof(*s->ring));
-        /* The records that had wrapped to slots 0..wrap-1 go after the
-         * old end, as many as fit; the rest move down to slot 0. */
-        size_t wrap = s->head + s->used > old ? s->head + s->used - old : 0;
-        size_t room = s->rcap - old, fit = wrap < room ? wrap : room;
-        memcpy(s->ring + old, s->ring, fit * sizeof(*s->ring));
-        if (wrap > fit)
-            memmove(s->ring, s->ring + fit, (wrap - fit) * sizeof(*s->ring));
-    } else {
-        size_t w = 0;
-        for (size_t k = 0; k < s->used; k++) {
-            const struct sent *e = &s->ring[ring_at(s, k)];
-            if (e->live && w++ != k)
-                s->ring[ring_at(s, w - 1)] = *e;
-        }
-        s->used = w;
+    size_t nr = s->rcap ? 2 * s->rcap : 1024;
+    if (nr > s->rmax)
+        nr = s->rmax;
+    struct oent *r = asc_xcalloc(nr, sizeof(*r));
+    size_t w = 0;
+    for (size_t k = 0; k < s->used; k++) {
+        struct oent o = s->ring[ring_at(s, k)];
+        if (o.slot == NIL)
+            continue;
+        s->slab[o.slot].pos = (uint32_t)w;
+        r[w++] = o;
     }
+    free(s->ring);
+    s->ring = r;
+    s->rcap = nr;
+    s->head = 0;
+    s->used = w;
+}
+
+/* Double the index while n + 1 records would fill more than a quarter of
+ * it (the cap's index, nb_max, is at most half full). */
+static void index_fit(struct fi_stitch *s)
+{
+    size_t nb = s->nb;
+    while (nb < s->nb_max && 4 * (s->n + 1) > nb)
+        nb <<= 1;
+    if (nb == s->nb)
+        return;
+    asc_table_free(s->index, s->nb, sizeof(*s->index));
+    s->nb = nb;
+    s->index = asc_table_alloc(nb, sizeof(*s->index));
     reindex(s);
 }
 
@@ -229,19 +275,23 @@ static void merge_emit(struct asc_fi *fi, const struct asc_flow *a, const struct
     fi_emit(fi, &m);
 }
 
+/* A slot for a new record, its ring entry written; when cap records wait,
+ * the oldest leaves one-way first. */
 static uint32_t take_slot(struct asc_fi *fi, struct fi_stitch *s)
 {
-    if (s->n >= s->cap && s->n) { /* full: the oldest leaves one-way */
-        uint32_t old = (uint32_t)s->head;
-        struct asc_flow f = s->ring[old].f;
+    if (s->n >= s->cap && s->n) {
+        uint32_t old = s->ring[s->head].slot; /* the head is never a hole */
         unlink_entry(s, old);
         fi_cnt(fi, ASC_FI_STITCH_EVICTED);
-        emit_oneway(fi, &f);
+        emit_oneway(fi, &s->slab[old].f);
     }
-    if (s->used == s->rcap) /* no slot left: grow, or pack out the holes */
+    if (s->used == s->rcap)
         ring_full(s);
-    s->used++;
-    return (uint32_t)ring_at(s, s->used - 1);
+    uint32_t i = slab_get(s);
+    size_t pos = ring_at(s, s->used++);
+    s->ring[pos] = (struct oent){fi->now, i};
+    s->slab[i].pos = (uint32_t)pos;
+    return i;
 }
 
 /* The waiting record that f completes: reversed key, overlapping time
@@ -255,11 +305,11 @@ static uint32_t find_match(const struct asc_fi *fi, const struct fi_stitch *s, u
         if (s->index[p].hash != h)
             continue;
         uint32_t i = s->index[p].idx;
-        const struct sent *e = &s->ring[i];
+        const struct sent *e = &s->slab[i];
         if (!reversed(&e->f.key, &f->key) || f->first > e->f.last + fi->cf.stitch_slack ||
             e->f.first > f->last + fi->cf.stitch_slack)
             continue;
-        if (best == NIL || e->seq > s->ring[best].seq)
+        if (best == NIL || e->seq > s->slab[best].seq)
             best = i;
     }
     return best;
@@ -281,52 +331,54 @@ void fi_stitch_put(struct asc_fi *fi, struct asc_flow *f, uint32_t h)
     }
     uint32_t m = find_match(fi, s, h, f);
     if (m != NIL) {
-        struct asc_flow held = s->ring[m].f;
-        unlink_entry(s, m);
-        merge_emit(fi, &held, f);
+        unlink_entry(s, m); /* its record stays readable: no slot is taken below */
+        merge_emit(fi, &s->slab[m].f, f);
         return;
     }
+    index_fit(s); /* before the new record is in the ring: reindex must not see it */
     uint32_t i = take_slot(fi, s);
-    struct sent *e = &s->ring[i];
-    e->arrival = fi->now;
+    struct sent *e = &s->slab[i];
     e->seq = s->seq++;
     e->hash = h;
-    e->live = true;
     e->f = *f;
     index_put(s, h, i);
     s->n++;
 }
 
-/* Start loading the k-th ring slot in use (the whole entry). */
+/* Start loading the record of the k-th ring entry in use, unless a hole. */
 static void prefetch_slot(const struct fi_stitch *s, size_t k)
 {
-    if (k < s->used) {
-        const char *e = (const char *)&s->ring[ring_at(s, k)];
-        for (size_t o = 0; o < sizeof(struct sent); o += 64)
-            __builtin_prefetch(e + o);
-    }
+    if (k >= s->used)
+        return;
+    uint32_t i = s->ring[ring_at(s, k)].slot;
+    if (i == NIL)
+        return;
+    const char *e = (const char *)&s->slab[i];
+    for (size_t o = 0; o < sizeof(struct sent); o += 64)
+        __builtin_prefetch(e + o);
 }
 
-/* Records leave from the head, in arrival order. The ring entries are read
+/* Records leave from the head, in arrival order. Their records are read
  * ahead of need, and the index slot of a record a few places behind them:
  * both would otherwise be a cache miss per record. */
 void fi_stitch_expire(struct asc_fi *fi, asc_time now, bool all)
 {
     struct fi_stitch *s = fi->stitch;
     while (s->n) {
-        struct sent *e = &s->ring[s->head];
-        if (!all && now - e->arrival <= fi->cf.stitch_window) {
+        const struct oent *o = &s->ring[s->head];
+        if (!all && now - o->arrival <= fi->cf.stitch_window) {
             for (size_t k = 1; k < 2 * PREFETCH_AHEAD; k++) /* for the next call */
                 prefetch_slot(s, k);
             break;
         }
         prefetch_slot(s, 2 * PREFETCH_AHEAD);
         if (s->used > PREFETCH_AHEAD) {
-            const struct sent *ahead = &s->ring[ring_at(s, PREFETCH_AHEAD)];
-            __builtin_prefetch(&s->index[ahead->hash & (s->nb - 1)]);
+            uint32_t a = s->ring[ring_at(s, PREFETCH_AHEAD)].slot;
+            if (a != NIL)
+                __builtin_prefetch(&s->index[s->slab[a].hash & (s->nb - 1)]);
         }
-        struct asc_flow f = e->f;
-        unlink_entry(s, (uint32_t)s->head);
-        emit_oneway(fi, &f);
+        uint32_t i = o->slot;
+        unlink_entry(s, i);
+        emit_oneway(fi, &s->slab[i].f);
     }
 }

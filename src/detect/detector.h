@@ -91,6 +91,10 @@ struct asc_detector_ops {
     void (*on_pkt)(void *state, const struct asc_pkt *p, const struct asc_flow *f);
     bool (*pkt_wanted)(const void *state, const struct asc_pkt *p, const struct asc_flow *f);
     void (*on_flow_end)(void *state, const struct asc_flow *f);
+    /* Optional look-ahead: fs[0..n-1] are the next flows for on_flow_end,
+     * in order and with nothing else between them; start loading what
+     * they will read (software prefetch). Must not change any state. */
+    void (*prefetch_flows)(const void *state, const struct asc_flow *const *fs, size_t n);
     void (*on_tick)(void *state, asc_time now, bool final, struct asc_emitter *out);
     void (*fini)(void *state);
     /* Optional: fills up to ASC_DET_STATS counters, returns how many. */

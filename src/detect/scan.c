@@ -646,6 +646,46 @@ static void scan_on_flow_end(void *state, const struct asc_flow *f)
         note_probe(d, e, f);
 }
 
+/* Look-ahead (detector.h): each flow's set tag and age lines first, then,
+ * with the tags arriving, the hot lines of the way it will use -- the one
+ * that holds its source, else the way src_get would give it (a free one,
+ * else the idlest). Hints only: a flow earlier in the batch may change
+ * the set before this one gets there. */
+static void scan_prefetch_flows(const void *state, const struct asc_flow *const *fs, size_t n)
+{
+    const struct scan *d = state;
+    enum { CHUNK = 16 };
+    uint64_t h[CHUNK];
+    for (size_t at = 0; at < n; at += CHUNK) {
+        size_t m = n - at < CHUNK ? n - at : CHUNK;
+        for (size_t i = 0; i < m; i++) {
+            const struct asc_flow *f = fs[at + i];
+            h[i] = src_hash(&f->key.orig, proto_class(f->key.proto));
+            size_t base = src_base(d, h[i]);
+            __builtin_prefetch(&d->tags[base]);
+            __builtin_prefetch(&d->age[base]);
+        }
+        for (size_t i = 0; i < m; i++) {
+            uint64_t tag = src_tag(h[i]);
+            size_t base = src_base(d, h[i]), v = SIZE_MAX, free_w = SIZE_MAX, old = base;
+            for (size_t w = base; w < base + WAYS; w++) {
+                if ((d->tags[w] & ~(uint64_t)TAG_COLD) == tag) {
+                    v = w;
+                    break;
+                }
+                if (!d->tags[w] && free_w == SIZE_MAX)
+                    free_w = w;
+                if (d->age[w] < d->age[old])
+                    old = w;
+            }
+            if (v == SIZE_MAX)
+                v = free_w != SIZE_MAX ? free_w : old;
+            __builtin_prefetch(&d->t[v], 1);
+            __builtin_prefetch((const char *)&d->t[v] + 64, 1);
+        }
+    }
+}
+
 /* ---- per packet: scanner fingerprints ----------------------------------- */
 
 static int fingerprint(const struct asc_ipl *l)
@@ -884,6 +924,7 @@ const struct asc_detector_ops asc_detector_scan = {
     .on_pkt = scan_on_pkt,
     .pkt_wanted = scan_pkt_wanted,
     .on_flow_end = scan_on_flow_end,
+    .prefetch_flows = scan_prefetch_flows,
     .on_tick = scan_on_tick,
     .fini = scan_fini,
     .stats = scan_stats,

@@ -11,24 +11,6 @@
 
 /* ---- bounded hash set --------------------------------------------------- */
 
-uint64_t scan_mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    x ^= x >> 33;
-    return x;
-}
-
-uint64_t scan_hash_addr(const struct asc_addr *a)
-{
-    uint64_t lo, hi;
-    memcpy(&lo, a->b, 8);
-    memcpy(&hi, a->b + 8, 8);
-    return scan_mix(lo ^ scan_mix(hi ^ a->family));
-}
-
 void scan_set_init(struct scan_set *s)
 {
     memset(s, 0, sizeof(*s));

@@ -52,8 +52,25 @@ void scan_set_fini(struct scan_set *s, const struct scan_set_lim *lim);
 int scan_set_add(struct scan_set *s, uint64_t k, struct scan_set_lim *lim);
 bool scan_set_has(const struct scan_set *s, uint64_t k);
 
-uint64_t scan_hash_addr(const struct asc_addr *a);
-uint64_t scan_mix(uint64_t x);
+/* A 64-bit finaliser (MurmurHash3's fmix64 constants), and an address
+ * hashed with it. Inline: the detectors take several per flow. */
+static inline uint64_t scan_mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+static inline uint64_t scan_hash_addr(const struct asc_addr *a)
+{
+    uint64_t lo, hi;
+    memcpy(&lo, a->b, 8);
+    memcpy(&hi, a->b + 8, 8);
+    return scan_mix(lo ^ scan_mix(hi ^ a->family));
+}
 
 /* ---- threshold random walk ---------------------------------------------- */
 

@@ -49,6 +49,7 @@ static void run_batch(struct asc_detq *q, const struct batch *b)
         q->fn(q->ctx, kind, b->buf + off + HDR, len);
         off += HDR + ASC_ALIGN8(len);
     }
+    q->fn(q->ctx, 0, NULL, 0);
 }
 
 static void *consumer(void *arg)

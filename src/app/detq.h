@@ -27,7 +27,9 @@
 struct asc_detq;
 
 /* Called on the detection thread for each record (len bytes at rec,
- * 8-byte aligned, valid during the call). */
+ * 8-byte aligned, valid until the end of its batch), then once with kind
+ * 0 (rec NULL) when the records of a batch are done and about to be
+ * reused: a record may be kept by pointer until that call. */
 typedef void (*asc_detq_fn)(void *ctx, unsigned kind, const void *rec, size_t len);
 
 struct asc_detq_stats {

@@ -59,9 +59,10 @@ struct run {
     struct asc_evd *evd;                  /* pcap extracts, NULL when off */
     struct asc_detq *q;                   /* to the detection thread, NULL = none */
     struct asc_pkt qpkt;                  /* a packet read back from q */
-    bool batching;                        /* flows for the detectors go through fb */
-    size_t nfb;
-    struct asc_flow fb[FLOW_BATCH];       /* ended flows not yet shown to the detectors */
+    bool batching;                        /* flows for the detectors go through fs */
+    size_t nfs;
+    const struct asc_flow *fs[FLOW_BATCH];   /* ended flows not yet shown to the detectors: */
+    struct asc_flow fb[FLOW_BATCH];       /* copies, or records of q's batch in hand */
 };
 
 /* Records to the detection thread (detq.h). */
@@ -94,32 +95,35 @@ static void flow_detect(struct run *r, const struct asc_flow *f)
         r->sink_rc = r->pc->sink->put_flow(r->sink_state, f);
 }
 
-/* The flows held in fb: the look-ahead over all of them, then each in turn. */
+/* The flows held in fs: the look-ahead over all of them, then each in turn. */
 static void flows_run(struct run *r)
 {
-    size_t n = r->nfb;
+    size_t n = r->nfs;
     if (!n)
         return;
-    const struct asc_flow *fs[FLOW_BATCH];
-    for (size_t i = 0; i < n; i++)
-        fs[i] = &r->fb[i];
     for (size_t i = 0; i < r->n_det; i++)
         if (r->det_state[i] && asc_detectors[i]->prefetch_flows)
-            asc_detectors[i]->prefetch_flows(r->det_state[i], fs, n);
+            asc_detectors[i]->prefetch_flows(r->det_state[i], r->fs, n);
     for (size_t i = 0; i < n; i++)
-        flow_detect(r, &r->fb[i]);
-    r->nfb = 0;
+        flow_detect(r, r->fs[i]);
+    r->nfs = 0;
 }
 
-/* An ended flow for the detectors: into the run, or straight there. */
-static void flow_to_detect(struct run *r, const struct asc_flow *f)
+/* An ended flow for the detectors: into the run (a copy, or f itself when
+ * it stays valid until flows_run: a record of the detection queue's
+ * batch), or straight there. */
+static void flow_to_detect(struct run *r, const struct asc_flow *f, bool stays)
 {
     if (!r->batching) {
         flow_detect(r, f);
         return;
     }
-    r->fb[r->nfb++] = *f;
-    if (r->nfb == FLOW_BATCH)
+    if (!stays) {
+        r->fb[r->nfs] = *f;
+        f = &r->fb[r->nfs];
+    }
+    r->fs[r->nfs++] = f;
+    if (r->nfs == FLOW_BATCH)
         flows_run(r);
 }
 
@@ -144,7 +148,7 @@ static void on_flow(void *ctx, const struct asc_flow *f)
     if (r->q)
         memcpy(asc_detq_put(r->q, REC_FLOW, sizeof(*f)), f, sizeof(*f));
     else
-        flow_to_detect(r, f);
+        flow_to_detect(r, f, false);
 }
 
 static void brief(struct asc_run_summary *s, const struct asc_incident *inc)
@@ -267,8 +271,11 @@ static void on_record(void *ctx, unsigned kind, const void *rec, size_t len)
 {
     struct run *r = ctx;
     switch (kind) {
+    case 0:             /* the queue's batch is done: its records go */
+        flows_run(r);
+        break;
     case REC_FLOW:
-        flow_to_detect(r, rec);
+        flow_to_detect(r, rec, true);
         break;
     case REC_TICK: {
         const struct rec_tick *t = rec;

@@ -1,8 +1,9 @@
 /*
  * test_detq.c - the reader -> detection thread queue (src/app/detq.c):
  * every record arrives once, in order, with its kind and bytes, across
- * many batch hand-overs; a slow consumer makes the reader wait instead of
- * losing records; finish is idempotent and an empty run is fine.
+ * many batch hand-overs; each batch ends with a kind-0 call, until which
+ * its records stay intact; a slow consumer makes the reader wait instead
+ * of losing records; finish is idempotent and an empty run is fine.
  */
 #include <stdint.h>
 #include <string.h>
@@ -15,6 +16,10 @@ struct seen {
     uint64_t next;             /* sequence number expected next */
     uint64_t bad_order, bad_bytes, bad_kind, misaligned;
     unsigned slow_every;       /* sleep on every Nth record (0: never) */
+    uint64_t ends;             /* kind-0 calls */
+    uint64_t bad_held;         /* records changed before their batch's end */
+    size_t n_held;
+    const void *held[64];      /* the first records of the current batch, by pointer */
 };
 
 /* Record i: kind 1 + i % 3, length 1 + (i * 37) % 700, bytes derived from i. */
@@ -30,9 +35,31 @@ static void fill(unsigned char *p, uint64_t i, size_t len)
         p[k] = (unsigned char)(i * 131 + k);
 }
 
+/* Whether record i's bytes are intact at rec. */
+static bool intact(const unsigned char *p, uint64_t i, size_t len)
+{
+    for (size_t k = 8; k < len; k++)
+        if (p[k] != (unsigned char)(i * 131 + k))
+            return false;
+    return true;
+}
+
 static void on_rec(void *ctx, unsigned kind, const void *rec, size_t len)
 {
     struct seen *s = ctx;
+    if (kind == 0) {            /* the batch is done: what was held is still there */
+        s->ends++;
+        for (size_t h = 0; h < s->n_held; h++) {
+            uint64_t j;
+            memcpy(&j, s->held[h], 8);
+            if (!intact(s->held[h], j, rec_len(j)))
+                s->bad_held++;
+        }
+        s->n_held = 0;
+        return;
+    }
+    if (s->n_held < 64)
+        s->held[s->n_held++] = rec;
     uint64_t i;
     memcpy(&i, rec, 8);
     if ((uintptr_t)rec % 8)
@@ -42,14 +69,8 @@ static void on_rec(void *ctx, unsigned kind, const void *rec, size_t len)
     if (kind != 1 + i % 3)
         s->bad_kind++;
     const unsigned char *p = rec;
-    if (len != rec_len(i))
+    if (len != rec_len(i) || !intact(p, i, len))
         s->bad_bytes++;
-    else
-        for (size_t k = 8; k < len; k++)
-            if (p[k] != (unsigned char)(i * 131 + k)) {
-                s->bad_bytes++;
-                break;
-            }
     s->next = i + 1;
     if (s->slow_every && i % s->slow_every == 0) {
         struct timespec ts = {0, 200000};
@@ -88,6 +109,8 @@ static void test_order_and_bytes(void)
     CHECK_EQ_U(s.misaligned, 0);
     CHECK_EQ_U(st.records, 200000);
     CHECK(st.batches > 100);   /* ~73 MB of records through 64 KiB batches */
+    CHECK_EQ_U(s.ends, st.batches);
+    CHECK_EQ_U(s.bad_held, 0);
 }
 
 static void test_slow_consumer_waits(void)

@@ -649,7 +649,8 @@ static void scan_on_flow_end(void *state, const struct asc_flow *f)
 /* Look-ahead (detector.h): each flow's set tag and age lines first, then,
  * with the tags arriving, the hot lines of the way it will use -- the one
  * that holds its source, else the way src_get would give it (a free one,
- * else the idlest). Hints only: a flow earlier in the batch may change
+ * else the idlest) -- and, when that way's source materialised, the first
+ * line of its cold part (its sets). Hints only: a flow earlier in the batch may change
  * the set before this one gets there. */
 static void scan_prefetch_flows(const void *state, const struct asc_flow *const *fs, size_t n)
 {
@@ -682,6 +683,8 @@ static void scan_prefetch_flows(const void *state, const struct asc_flow *const 
                 v = free_w != SIZE_MAX ? free_w : old;
             __builtin_prefetch(&d->t[v], 1);
             __builtin_prefetch((const char *)&d->t[v] + 64, 1);
+            if (d->tags[v] & TAG_COLD)  /* its sets: to add to, or to free */
+                __builtin_prefetch(&d->cold[v], 1);
         }
     }
 }

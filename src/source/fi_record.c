@@ -578,7 +578,8 @@ static bool finish_flow(struct asc_fi *fi, const struct fi_msg *m, struct rec *r
  * records. The order of fi_record calls is the order of the records;
  * options records and packet sections send the waiting ones first. */
 #define STITCH_BEHIND 4
-#define RB (STITCH_BEHIND + 1)
+#define RB 8 /* ring slots: at least STITCH_BEHIND + 1, a power of two (% is a mask) */
+_Static_assert(RB > STITCH_BEHIND && (RB & (RB - 1)) == 0, "the ring holds the window");
 
 struct waiting {
     struct rec rb[RB];   /* ring: the waiting records, then the one being decoded */

@@ -532,6 +532,7 @@ int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum
     rc = sum->inputs_damaged ? ASC_EXIT_DAMAGED : ASC_EXIT_OK;
 cleanup:
     asc_detq_free(r.q, NULL);
+    flows_run(&r); /* a run stopped by an error (a Zeek log unreadable) may hold some */
     if (r.sink_state) {
         struct asc_err cerr = {0};
         if (pc->sink->close(r.sink_state, &cerr) != 0 || r.sink_rc) {

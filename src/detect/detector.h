@@ -22,6 +22,11 @@
  *                 it every packet is handed over.
  *   on_flow_end() for every flow record leaving the flow table (or read from
  *                 a flow export), if wants & ASC_WANT_FLOW_END. Borrowed.
+ *   prefetch_flows() optional: shown a run of up to 16 ended flows (the
+ *                 borrowed records on_flow_end will get next, in order,
+ *                 nothing else between them) before they are handed on one
+ *                 by one; may only start loading what they will read. Not
+ *                 called with --evidence.
  *   on_tick()     when data time crosses a second boundary, before the
  *                 first packet of the new second (now = that second), and
  *                 once at end of input (final = true, now = last timestamp
@@ -49,7 +54,7 @@
 #include "model/incident.h"
 #include "model/pkt.h"
 
-#define ASC_DETECTOR_ABI 3
+#define ASC_DETECTOR_ABI 4
 
 enum { ASC_WANT_PKT = 1u << 0, ASC_WANT_FLOW_END = 1u << 1, ASC_WANT_TICK = 1u << 2 };
 

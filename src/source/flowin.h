@@ -49,7 +49,8 @@ typedef void (*asc_fi_emit_fn)(void *ctx, const struct asc_flow *f);
 struct asc_fi;
 
 /* Returns a new decoder state; free with asc_fi_free(). emit receives every
- * record (borrowed for the call). */
+ * record (borrowed for the call: a stitched-out record is read from a slot
+ * already freed, so emit must not call back into this asc_fi). */
 struct asc_fi *asc_fi_new(const struct asc_fi_conf *cf, asc_fi_emit_fn emit, void *ctx);
 void asc_fi_free(struct asc_fi *fi);
 

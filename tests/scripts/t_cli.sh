@@ -7,7 +7,8 @@
 #   - several files are merged in timestamp order (split + merge = whole);
 #   - truncated/corrupt files exit 2, name the file and a byte offset on
 #     stderr, and still output the flows before the damage;
-#   - non-capture, empty and missing files exit 1 naming the file;
+#   - non-capture, empty and missing files exit 1 naming the file; a Zeek
+#     log gone when its turn comes exits 1, the flows before it all output;
 #   - --help, usage errors; zeek format header; JSON/zeek consistency;
 #   - determinism: two runs are byte-identical (json and zeek), -o FILE
 #     equals stdout.
@@ -305,6 +306,36 @@ check $? "analyze, missing file: exit 1 with an error naming it (exit $rc)" "$(c
 run notcap2 flows le.pcap notcap.txt
 [ $rc -eq 1 ] && grep -q notcap.txt notcap2.err
 check $? "a capture and a text file: exit 1 naming the text file (exit $rc)" "$(cat notcap2.err)"
+
+# A fatal error after flows were read: a Zeek log that is gone when its turn
+# comes (both logs are FIFOs, so the steps are in a fixed order: ascribe
+# sniffs each, then reads the first, and the second is removed meanwhile).
+# The 20 flows of the first log must all be written (the pipeline hands
+# flows on in runs of 16; a run cut short must still be handed on).
+zhdr=$(printf '#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents')
+mkfifo gone1.log gone2.log
+timeout -k 5 60 "$bin" flows gone1.log gone2.log >gone.out 2>gone.err &
+gpid=$!
+# shellcheck disable=SC2016
+timeout -k 5 60 bash -c '
+    trap "" PIPE                          # the sniffer may close before all is written
+    printf "%s\n" "$1" >gone1.log 2>/dev/null   # sniffed
+    printf "%s\n" "$1" >gone2.log 2>/dev/null   # sniffed
+    exec 3>gone1.log                      # opened for reading: the second goes now
+    rm -f gone2.log
+    printf "%s\n" "$1" >&3
+    for i in $(seq 1 20); do
+        printf "1600000%03d.000000\tC%d\t10.0.0.1\t%d\t10.0.0.2\t80\ttcp\t-\t0.5\t10\t20\tSF\tT\tF\t0\tShADadFf\t4\t210\t4\t220\t(empty)\n" \
+            "$i" "$i" $((40000 + i)) >&3
+    done' _ "$zhdr" >/dev/null 2>&1 &
+wpid=$!
+wait "$gpid"
+rc=$?
+wait "$wpid"
+n=$(grep -c '"orig_addr"' gone.out)
+[ $rc -eq 1 ] && grep -q gone2.log gone.err && [ "$n" -eq 20 ]
+check $? "a Zeek log gone before it is read: exit 1 naming it, and all 20 flows of the log before it written (exit $rc, $n flows)" "$(cat gone.err)"
+rm -f gone1.log gone2.log
 
 # ---------------------------------------------------------------- zeek format
 run zk flows --format zeek le.pcap

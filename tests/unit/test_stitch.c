@@ -7,12 +7,16 @@
  * wait, leaves one-way; everything leaves in a deterministic order. Random
  * records over a few keys give matches, holes in the middle of the buffer,
  * evictions and expiry; the emitted sequences must be equal record by
- * record.
+ * record. Other runs use many distinct keys: none ever matching (long
+ * waits, the index grown mid-run, eviction at the cap), and replies to
+ * recent requests (every record matching, or holes all through the
+ * buffer while it grows); there the stitcher's memory must also stay
+ * within what its cap allows.
  */
 #include "harness.h"
 #include "source/fi_internal.h"
 
-enum { MAXOUT = 40000, MAXWAIT = 4096 };
+enum { MAXOUT = 40000 };
 
 struct out {
     struct asc_flow f[MAXOUT];
@@ -26,20 +30,24 @@ static void on_flow(void *ctx, const struct asc_flow *f)
         o->f[o->n++] = *f;
 }
 
-/* The reference: waiting records in arrival order, searched linearly. */
+/* The reference: every record that waited, in arrival order, searched
+ * linearly; a record that left is marked dead (no record is put twice, so
+ * MAXOUT entries are enough). */
 struct ref {
-    struct asc_flow w[MAXWAIT];
-    asc_time arrival[MAXWAIT];
-    size_t n, cap;
+    struct asc_flow w[MAXOUT];
+    asc_time arrival[MAXOUT];
+    bool dead[MAXOUT];
+    size_t head, tail, n, cap; /* w[head..tail): dead or waiting; n waiting */
     asc_time window, slack, now;
     struct out *o;
 };
 
 static void ref_drop(struct ref *r, size_t i)
 {
-    memmove(&r->w[i], &r->w[i + 1], (r->n - i - 1) * sizeof(r->w[0]));
-    memmove(&r->arrival[i], &r->arrival[i + 1], (r->n - i - 1) * sizeof(r->arrival[0]));
+    r->dead[i] = true;
     r->n--;
+    while (r->head < r->tail && r->dead[r->head])
+        r->head++;
 }
 
 static void ref_oneway(struct ref *r, size_t i)
@@ -58,9 +66,9 @@ static bool ref_reversed(const struct asc_flow_key *a, const struct asc_flow_key
 
 static void ref_put(struct ref *r, const struct asc_flow *f)
 {
-    for (size_t j = r->n; j-- > 0;) { /* latest arrival first */
+    for (size_t j = r->tail; j-- > r->head;) { /* latest arrival first */
         const struct asc_flow *e = &r->w[j];
-        if (!ref_reversed(&e->key, &f->key) || f->first > e->last + r->slack ||
+        if (r->dead[j] || !ref_reversed(&e->key, &f->key) || f->first > e->last + r->slack ||
             e->first > f->last + r->slack)
             continue;
         /* The originator: earlier start; on a tie the higher port (no ICMP here). */
@@ -77,9 +85,13 @@ static void ref_put(struct ref *r, const struct asc_flow *f)
         return;
     }
     if (r->n >= r->cap)
-        ref_oneway(r, 0);
-    r->w[r->n] = *f;
-    r->arrival[r->n++] = r->now;
+        ref_oneway(r, r->head);
+    if (r->tail == MAXOUT) /* more records than the test's arrays */
+        abort();
+    r->w[r->tail] = *f;
+    r->dead[r->tail] = false;
+    r->arrival[r->tail++] = r->now;
+    r->n++;
 }
 
 static void ref_advance(struct ref *r, asc_time now)
@@ -87,8 +99,8 @@ static void ref_advance(struct ref *r, asc_time now)
     if (now <= r->now)
         return;
     r->now = now;
-    while (r->n && now - r->arrival[0] > r->window)
-        ref_oneway(r, 0);
+    while (r->n && now - r->arrival[r->head] > r->window)
+        ref_oneway(r, r->head);
 }
 
 static void mkflow(struct asc_flow *f, uint64_t x, asc_time now, uint32_t id)
@@ -110,14 +122,88 @@ static void mkflow(struct asc_flow *f, uint64_t x, asc_time now, uint32_t id)
     f->dir[0].frames = id;
 }
 
+/* How a run's records are keyed. */
+enum keying {
+    FEW,    /* a few hosts and ports (mkflow): many candidates per key */
+    UNIQUE, /* every record a key of its own: nothing ever matches */
+    REPLY,  /* new requests and replies to one of the last `dist` of them
+             * (dist 1: request, reply, request, ...: every record matches) */
+};
+
+struct conv {
+    asc_time first[MAXOUT], last[MAXOUT];
+    uint32_t n;
+};
+
+/* Request c's key: 10.x.y.z (c in its low 24 bits) to 198.51.100.1:443. */
+static void conv_key(struct asc_flow_key *k, uint32_t c)
+{
+    k->proto = c & 1 ? 6 : 17;
+    k->orig.family = k->resp.family = ASC_AF_INET;
+    k->orig.b[0] = 10;
+    k->orig.b[1] = (uint8_t)(c >> 16);
+    k->orig.b[2] = (uint8_t)(c >> 8);
+    k->orig.b[3] = (uint8_t)c;
+    k->resp.b[0] = 198;
+    k->resp.b[1] = 51;
+    k->resp.b[2] = 100;
+    k->resp.b[3] = 1;
+    k->orig_port = (uint16_t)(1024 + c % 60000);
+    k->resp_port = 443;
+}
+
+/* Record i of a run keyed `k`: a new request, or a reply (the reversed key,
+ * its times a second later: they overlap the request's). */
+static void mkconv(struct asc_flow *f, struct conv *cv, enum keying k, unsigned dist, uint64_t x,
+                   asc_time now, uint32_t i)
+{
+    memset(f, 0, sizeof(*f));
+    f->src_kind = ASC_SRC_NETFLOW;
+    bool reply = k == REPLY && cv->n && (dist == 1 ? !(i & 1) : (x >> 8) & 1);
+    if (reply) {
+        uint32_t c = cv->n - 1 - (uint32_t)((x >> 12) % (dist < cv->n ? dist : cv->n));
+        struct asc_flow_key q;
+        memset(&q, 0, sizeof(q));
+        conv_key(&q, c);
+        f->key = q;
+        f->key.orig = q.resp;
+        f->key.resp = q.orig;
+        f->key.orig_port = q.resp_port;
+        f->key.resp_port = q.orig_port;
+        f->first = cv->first[c] + ASC_NS_PER_SEC;
+        f->last = cv->last[c] + ASC_NS_PER_SEC;
+    } else {
+        uint32_t c = cv->n++;
+        conv_key(&f->key, c);
+        f->first = cv->first[c] = now - (asc_time)((x >> 28) % 5) * ASC_NS_PER_SEC;
+        f->last = cv->last[c] = f->first + (asc_time)((x >> 36) % 3) * ASC_NS_PER_SEC;
+    }
+    f->dir[0].pkts = i; /* names the record */
+    f->dir[0].frames = i;
+}
+
+/* What the stitch buffer may hold with cap records waiting: the records,
+ * 5/4 of the cap in arrival entries, and an index of a power of two at
+ * least twice the cap (and 64). */
+static size_t stitch_mem_bound(size_t cap)
+{
+    size_t nb = 64;
+    while (nb < 2 * cap)
+        nb <<= 1;
+    return 512 + cap * (sizeof(struct asc_flow) + 16) + (cap + cap / 4 + 1) * 16 + nb * 8;
+}
+
 /* Feed the same random records to the stitcher and to the model. */
 /* Time moves on by 0-11 s once in `step` records on average, and stops
  * half-way if `freeze` (then records pile up to the cap). */
-static void run(size_t cap, unsigned records, uint64_t seed, unsigned step, bool freeze)
+static void run(size_t cap, unsigned records, uint64_t seed, unsigned step, bool freeze,
+                enum keying k, unsigned dist)
 {
     static struct out got, want;
     static struct ref r;
+    static struct conv cv;
     got.n = want.n = 0;
+    cv.n = 0;
     struct asc_fi_conf cf;
     asc_fi_conf_default(&cf);
     cf.max_stitch = cap;
@@ -137,18 +223,28 @@ static void run(size_t cap, unsigned records, uint64_t seed, unsigned step, bool
         asc_fi_advance(fi, now);
         ref_advance(&r, now);
         struct asc_flow f;
-        mkflow(&f, x, now, i + 1);
+        if (k == FEW)
+            mkflow(&f, x, now, i + 1);
+        else
+            mkconv(&f, &cv, k, dist, x, now, i + 1);
         struct asc_flow g = f;
         fi_record(fi, &g);
         ref_put(&r, &f);
     }
+    CHECK(fi_stitch_mem(fi->stitch) <= stitch_mem_bound(cap));
     asc_fi_flush(fi);
     while (r.n)
-        ref_oneway(&r, 0);
+        ref_oneway(&r, r.head);
     const struct asc_flowin_stats *st = asc_fi_stats(fi);
     CHECK_EQ_U(got.n, want.n);
-    CHECK(st->c[ASC_FI_STITCHED] > 0);
-    CHECK(st->c[ASC_FI_ONEWAY] > 0);
+    if (k == UNIQUE)
+        CHECK_EQ_U(st->c[ASC_FI_STITCHED], 0);
+    else
+        CHECK(st->c[ASC_FI_STITCHED] > 0);
+    if (k == REPLY && dist == 1) /* an even number of records, all matched */
+        CHECK_EQ_U(st->c[ASC_FI_ONEWAY], 0);
+    else
+        CHECK(st->c[ASC_FI_ONEWAY] > 0);
     size_t bad = 0;
     for (size_t i = 0; i < got.n && i < want.n; i++) {
         const struct asc_flow *a = &got.f[i], *b = &want.f[i];
@@ -166,17 +262,41 @@ static void run(size_t cap, unsigned records, uint64_t seed, unsigned step, bool
 /* A small buffer: evictions, holes, and the ring packed in place. */
 static void test_stitch_small(void)
 {
-    run(16, 20000, 7, 8, false);
-    run(1, 2000, 3, 8, false);
+    run(16, 20000, 7, 8, false, FEW, 0);
+    run(1, 2000, 3, 8, false, FEW, 0);
+    run(1, 4000, 9, 8, false, UNIQUE, 0);
+    run(1, 4000, 9, 8, false, REPLY, 1);
+    run(2, 4000, 9, 8, false, REPLY, 3);
+    run(7, 20000, 9, 64, false, REPLY, 40);
 }
 
 /* A larger buffer: the ring grows (also while wrapped around) while
  * records wait, expire and are pushed out. */
 static void test_stitch_grow(void)
 {
-    run(3000, 30000, 11, 8, false);
-    run(3000, 30000, 5, 1024, false);
-    run(3000, 30000, 5, 360, true);
+    run(3000, 30000, 11, 8, false, FEW, 0);
+    run(3000, 30000, 5, 1024, false, FEW, 0);
+    run(3000, 30000, 5, 360, true, FEW, 0);
 }
 
-TEST_MAIN(T(test_stitch_small), T(test_stitch_grow))
+/* Keys that never match: long waits, the index grown while records wait
+ * (1024 slots at first), eviction at the cap, expiry in large steps. */
+static void test_stitch_unique(void)
+{
+    run(4096, 40000, 13, 360, true, UNIQUE, 0);
+    run(3000, 40000, 17, 1024, false, UNIQUE, 0);
+    run(100, 40000, 19, 8, false, UNIQUE, 0);
+    run(30000, 16000, 19, 1 << 20, false, UNIQUE, 0);
+}
+
+/* Replies to recent requests: every record matching; holes all through
+ * the buffer while it grows, and at the cap while it is packed. */
+static void test_stitch_reply(void)
+{
+    run(3000, 40000, 23, 8, false, REPLY, 1);
+    run(3000, 40000, 29, 64, false, REPLY, 2000);
+    run(4096, 40000, 31, 360, true, REPLY, 4000);
+    run(20000, 24000, 37, 1 << 20, false, REPLY, 16000);
+}
+
+TEST_MAIN(T(test_stitch_small), T(test_stitch_grow), T(test_stitch_unique), T(test_stitch_reply))

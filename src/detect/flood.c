@@ -91,6 +91,9 @@ void flood_destroy(struct flood *d)
     if (!d)
         return;
     for (size_t i = 0; i < d->nsets * WAYS; i++) {
+        if (!d->tags[i])    /* never used (a tag is never cleared): nothing to free, and
+                             * reading it would map its page for nothing */
+            continue;
         asc_srcset_free(d->t[i].cand);
         inc_free(d->t[i].inc);
     }

@@ -45,9 +45,12 @@ void asc_inputs_split(const char *const *inputs, size_t n, struct asc_inputs *ou
 struct asc_fi;
 int asc_inputs_read_logs(const struct asc_inputs *in, struct asc_fi *fi, struct asc_err *err);
 void asc_inputs_fini(struct asc_inputs *in);
-/* The flow-export decoder configured from pc (defaults + options). */
+/* The flow-export decoder configured from pc: defaults, --no-stitch and the
+ * flowin.* settings of pc->conf (docs/flow-inputs.md). NULL with err set
+ * when a setting is out of its range. */
 struct asc_fi *asc_flowin_new(const struct asc_pipe_conf *pc,
-                              void (*emit)(void *ctx, const struct asc_flow *f), void *ctx);
+                              void (*emit)(void *ctx, const struct asc_flow *f), void *ctx,
+                              struct asc_err *err);
 /* Widen the summary's data-time range by a record read from a log. */
 void asc_flowin_note_time(struct asc_run_summary *s, const struct asc_flow *f);
 

@@ -60,7 +60,9 @@ static const char flow_opts_help[] =
     "  --active-timeout S      cut flows longer than this (default 1800 s, 0 = never)\n"
     "flow exports (docs/flow-inputs.md):\n"
     "  --no-stitch             keep one-way NetFlow/IPFIX/sFlow records apart instead of\n"
-    "                          joining the two directions of a connection\n";
+    "                          joining the two directions of a connection\n"
+    "  --set flowin.KEY=VALUE  a stitching or template setting, e.g.\n"
+    "                          flowin.stitch_window=60 (repeatable; docs/flow-inputs.md)\n";
 
 static int parse_seconds(const char *arg, asc_time *out)
 {
@@ -152,6 +154,7 @@ int asc_cmd_flows(int argc, char **argv)
         FLOW_LONGOPTS,
         {"format", required_argument, NULL, OPT_FORMAT},
         {"output", required_argument, NULL, 'o'},
+        {"set", required_argument, NULL, OPT_SET},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -161,12 +164,14 @@ int asc_cmd_flows(int argc, char **argv)
     pc.sink_conf.path = "-";
     pc.no_detect = true;
     pc.no_talkers = true; /* flows prints no run summary */
-    int c;
+    pc.conf = asc_conf_new();
+    struct asc_err err = {0};
+    int c, rc = ASC_EXIT_FATAL;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         int r = asc_parse_flow_opt(c, optarg, &pc.flow);
         if (r < 0)
-            return ASC_EXIT_FATAL;
+            goto out;
         if (r > 0)
             continue;
         switch (c) {
@@ -175,22 +180,29 @@ int asc_cmd_flows(int argc, char **argv)
         case OPT_FORMAT:
             if (strcmp(optarg, "json") && strcmp(optarg, "zeek")) {
                 fprintf(stderr, "ascribe: --format is json or zeek, not '%s'\n", optarg);
-                return ASC_EXIT_FATAL;
+                goto out;
             }
             pc.sink = asc_sink_find(optarg);
             break;
-        case 'h': flows_usage(stdout); return ASC_EXIT_OK;
-        default: flows_usage(stderr); return ASC_EXIT_FATAL;
+        case OPT_SET:
+            if (asc_conf_set(pc.conf, optarg, &err) != 0) {
+                rc = finish(ASC_EXIT_FATAL, &err);
+                goto out;
+            }
+            break;
+        case 'h': flows_usage(stdout); rc = ASC_EXIT_OK; goto out;
+        default: flows_usage(stderr); goto out;
         }
     }
     if (take_inputs(&pc, "flows", argc, argv) != 0)
-        return ASC_EXIT_FATAL;
+        goto out;
     pc.progress = true;
     struct asc_run_summary *sum = asc_xcalloc(1, sizeof(*sum));
-    struct asc_err err = {0};
-    int rc = asc_pipeline_run(&pc, sum, &err);
+    rc = finish(asc_pipeline_run(&pc, sum, &err), &err);
     free(sum);
-    return finish(rc, &err);
+out:
+    asc_conf_free(pc.conf);
+    return rc;
 }
 
 static void analyze_usage(FILE *f)

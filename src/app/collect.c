@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "core/conf.h"
 #include "core/jsonw.h"
 #include "source/flowin.h"
 #include "source/udp_src.h"
@@ -82,6 +83,8 @@ static void usage(FILE *f)
           "  --stats FILE            write the input counters as JSON at the end (- = stderr)\n"
           "  --rcvbuf BYTES          socket receive buffer (default 33554432)\n"
           "  --no-stitch             keep one-way records apart\n"
+          "  --set flowin.KEY=VALUE  a stitching or template setting, e.g.\n"
+          "                          flowin.max_stitch=1000000 (repeatable; docs/flow-inputs.md)\n"
           "  -h, --help              this help\n",
           f);
 }
@@ -208,14 +211,16 @@ static int add_listener(struct collector *c, const char *spec, int rcvbuf)
 
 int asc_cmd_collect(int argc, char **argv)
 {
-    enum { O_NF = 1000, O_IPFIX, O_SFLOW, O_COUNT, O_DUR, O_FORMAT, O_STATS, O_RCVBUF, O_NOST };
+    enum { O_NF = 1000, O_IPFIX, O_SFLOW, O_COUNT, O_DUR, O_FORMAT, O_STATS, O_RCVBUF, O_NOST,
+           O_SET };
     static const struct option longopts[] = {
         {"netflow", required_argument, NULL, O_NF},   {"ipfix", required_argument, NULL, O_IPFIX},
         {"sflow", required_argument, NULL, O_SFLOW},  {"count", required_argument, NULL, O_COUNT},
         {"duration", required_argument, NULL, O_DUR}, {"format", required_argument, NULL, O_FORMAT},
         {"output", required_argument, NULL, 'o'},     {"stats", required_argument, NULL, O_STATS},
         {"rcvbuf", required_argument, NULL, O_RCVBUF}, {"no-stitch", no_argument, NULL, O_NOST},
-        {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
+        {"set", required_argument, NULL, O_SET},      {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     struct collector c = {.sink = asc_sink_find("json")};
     struct asc_pipe_conf pc = {0};
@@ -225,6 +230,8 @@ int asc_cmd_collect(int argc, char **argv)
     uint64_t count = 0;
     double duration = 0;
     int rcvbuf = 32 << 20, opt, rc = ASC_EXIT_FATAL;
+    struct asc_err err = {0};
+    pc.conf = asc_conf_new();
     optind = 1;
     while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         switch (opt) {
@@ -244,18 +251,28 @@ int asc_cmd_collect(int argc, char **argv)
         case O_STATS: stats = optarg; break;
         case O_RCVBUF: rcvbuf = atoi(optarg); break;
         case O_NOST: pc.no_stitch = true; break;
-        case 'h': usage(stdout); return ASC_EXIT_OK;
-        default: usage(stderr); return ASC_EXIT_FATAL;
+        case O_SET:
+            if (asc_conf_set(pc.conf, optarg, &err) != 0) {
+                fprintf(stderr, "ascribe: %s\n", err.msg);
+                goto cleanup;
+            }
+            break;
+        case 'h': usage(stdout); rc = ASC_EXIT_OK; goto cleanup;
+        default: usage(stderr); goto cleanup;
         }
     }
     if (!n_specs || optind < argc) {
         usage(stderr);
-        return ASC_EXIT_FATAL;
+        goto cleanup;
+    }
+    /* The settings first: a bad one stops before any socket is bound. */
+    if (!(c.fi = asc_flowin_new(&pc, on_flow, &c, &err)) || asc_conf_unused(pc.conf, &err)) {
+        fprintf(stderr, "ascribe: %s\n", err.msg);
+        goto cleanup;
     }
     for (size_t i = 0; i < n_specs; i++)
         if (add_listener(&c, specs[i], rcvbuf) != 0)
             goto cleanup;
-    struct asc_err err = {0};
     if (c.sink->open(&sc, &c.sink_state, &err) != 0) {
         fprintf(stderr, "ascribe: %s\n", err.msg);
         goto cleanup;
@@ -264,7 +281,6 @@ int asc_cmd_collect(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    c.fi = asc_flowin_new(&pc, on_flow, &c);
     run_loop(&c, count, duration);
     if (!c.sink_rc && (!count || c.seen < count))
         stop_drain(&c, count);
@@ -278,6 +294,7 @@ cleanup:
         rc = ASC_EXIT_FATAL;
     }
     asc_fi_free(c.fi);
+    asc_conf_free(pc.conf);
     for (size_t i = 0; i < c.n_fds; i++)
         close(c.fds[i]);
     return rc;

@@ -486,7 +486,9 @@ int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum
     r.emitter = (struct asc_emitter){.ctx = &r, .emit = on_incident};
     r.talkers = pc->no_talkers ? NULL : asc_topk_new_filtered(1024);
     asc_inputs_split(pc->inputs, pc->n_inputs, &in);
-    r.fi = asc_flowin_new(pc, on_flow, &r);
+    r.fi = asc_flowin_new(pc, on_flow, &r, err);
+    if (!r.fi)
+        goto cleanup;
     if (asc_merge_open(in.caps, in.n_caps, &m, err) != 0)
         goto cleanup;
     if (pc->sink && pc->sink->open(&pc->sink_conf, &r.sink_state, err) != 0)

@@ -76,7 +76,9 @@ int asc_conf_unused(const struct asc_conf *c, struct asc_err *err)
 {
     for (size_t i = 0; c && i < c->n; i++)
         if (!c->v[i].used)
-            return asc_err_set(err, ASC_EINVAL, "unknown setting '%s.%s' (see docs/detectors/)",
+            return asc_err_set(err, ASC_EINVAL,
+                               "unknown setting '%s.%s' (see docs/detectors/, "
+                               "docs/flow-inputs.md)",
                                c->v[i].section, c->v[i].key);
     return 0;
 }

@@ -1,9 +1,10 @@
 /*
- * conf.h - detector settings: "section.key=value" pairs from the command
- * line (--set) that detectors read at init with their own defaults.
+ * conf.h - settings: "section.key=value" pairs from the command line
+ * (--set) that detectors (and the flow-export decoder, section flowin)
+ * read at init with their own defaults.
  *
- * Every setting must be read by some detector; asc_conf_unused() reports
- * the first one that was not (a typo must not silently do nothing).
+ * Every setting must be read by someone; asc_conf_unused() reports the
+ * first one that was not (a typo must not silently do nothing).
  */
 #ifndef ASC_CONF_H
 #define ASC_CONF_H

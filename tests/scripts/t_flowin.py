@@ -13,6 +13,9 @@
    nfdump's reading of nfcapd's file.
 4. Zeek conn.logs: ascribe's flows equal the logs' valid lines (count,
    packets, IP bytes, payload bytes).
+5. --set flowin.*: the stitch buffer's cap takes effect (a cap of one
+   record evicts what the default stitches), out-of-range values and unknown
+   keys are refused by analyze, flows and collect.
 """
 import collections
 import glob
@@ -277,8 +280,39 @@ def stitching():
            "ICMP echo request/reply records stitched into %d bidirectional flows" % len(st))
 
 
+def stitch_settings():
+    cap = os.path.join(flows_dir, "akvorado-testdata", "netflow", "data+templates.pcap")
+
+    def counts(extra):
+        rc, run = summary(extra + [cap])
+        fi = run.get("flow_inputs", {})
+        return rc, fi.get("records"), fi.get("stitched"), fi.get("one_way"), \
+            fi.get("stitch_evicted")
+
+    rc, n, st, ow, ev = counts([])
+    rep.ok(rc == 0 and n == 21 and st == 1 and ow == 19 and ev == 0,
+           "default stitch buffer: 1 pair stitched, 19 one-way, none evicted (%s)"
+           % ((rc, n, st, ow, ev),))
+    rc, n, st, ow, ev = counts(["--set", "flowin.max_stitch=1"])
+    rep.ok(rc == 0 and n == 21 and st == 0 and ow == 21 and ev == 20,
+           "flowin.max_stitch=1: the pair's first record is pushed out before its "
+           "reverse comes, 20 evicted (%s)" % ((rc, n, st, ow, ev),))
+    for cmd, kv, want in (("analyze", "flowin.max_stitch=0", b"flowin.max_stitch=0: must be"),
+                          ("flows", "flowin.stitch_window=3601", b"flowin.stitch_window"),
+                          ("flows", "flowin.max_templates=1.5", b"whole number"),
+                          ("flows", "flowin.no_such_key=1", b"unknown setting")):
+        rc, _, err = testlib.run([ASC, cmd, "--set", kv, cap])
+        rep.ok(rc == 1 and want in err, "%s --set %s refused: exit %d, %s"
+               % (cmd, kv, rc, err.decode(errors="replace").strip()[:100]))
+    rc, _, err = testlib.run([ASC, "collect", "--netflow", "127.0.0.1:%d" % free_port(),
+                              "--duration", "5", "--set", "flowin.hold_time=-1"], timeout=30)
+    rep.ok(rc == 1 and b"flowin.hold_time" in err,
+           "collect --set flowin.hold_time=-1 refused before listening: exit %d" % rc)
+
+
 pmacct()
 no_unknown_templates()
+stitch_settings()
 stitching()
 zeek_logs()
 exporters()

@@ -19,8 +19,9 @@
  * single-threaded run (--threads 1, or --evidence, whose look-back ring
  * lives on the reading thread).
  *
- * Ended flows reach the detectors in runs of up to FLOW_BATCH (on the
- * detection thread, or on this one without --evidence): the run is shown
+ * Ended flows reach the detectors in runs of up to FLOW_BATCH when one of
+ * them looks ahead (on the detection thread, or on this one without
+ * --evidence; not for `flows`, which runs none): the run is shown
  * to the detectors' look-ahead (detector.h, prefetch_flows) so that their
  * table lookups overlap, then handled flow by flow. A packet or a tick
  * first finishes the run, so the order the detectors see is unchanged.
@@ -59,7 +60,7 @@ struct run {
     struct asc_evd *evd;                  /* pcap extracts, NULL when off */
     struct asc_detq *q;                   /* to the detection thread, NULL = none */
     struct asc_pkt qpkt;                  /* a packet read back from q */
-    bool batching;                        /* flows for the detectors go through fs */
+    bool lookahead;                       /* a running detector looks ahead: flows go through fs */
     size_t nfs;
     const struct asc_flow *fs[FLOW_BATCH];   /* ended flows not yet shown to the detectors: */
     struct asc_flow fb[FLOW_BATCH];       /* copies, or records of q's batch in hand */
@@ -114,7 +115,7 @@ static void flows_run(struct run *r)
  * batch), or straight there. */
 static void flow_to_detect(struct run *r, const struct asc_flow *f, bool stays)
 {
-    if (!r->batching) {
+    if (!r->lookahead) {
         flow_detect(r, f);
         return;
     }
@@ -340,6 +341,8 @@ static int detectors_init(struct run *r, struct asc_err *err)
         if (rc)
             return rc;
         r->det_wants |= d->wants;
+        /* Not with --evidence: its look-back ring is fed frame by frame. */
+        r->lookahead |= d->prefetch_flows && !r->evd;
     }
     return asc_conf_unused(r->pc->conf, err);
 }
@@ -503,7 +506,6 @@ int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum
     asc_flow_table_want_current(ft, (r.det_wants & ASC_WANT_PKT) != 0);
     if (use_thread(&r) && !(r.q = asc_detq_new(1u << 18, 8, on_record, &r, err)))
         goto cleanup;
-    r.batching = !r.evd;
     if (asc_inputs_read_logs(&in, r.fi, err) != 0)
         goto cleanup;
     read_loop(&r, m, ft);
@@ -534,7 +536,7 @@ int asc_pipeline_run(const struct asc_pipe_conf *pc, struct asc_run_summary *sum
     rc = sum->inputs_damaged ? ASC_EXIT_DAMAGED : ASC_EXIT_OK;
 cleanup:
     asc_detq_free(r.q, NULL);
-    flows_run(&r); /* a run stopped by an error (a Zeek log unreadable) may hold some */
+    flows_run(&r); /* a run stopped by an error (a Zeek log unreadable) may hold a few */
     if (r.sink_state) {
         struct asc_err cerr = {0};
         if (pc->sink->close(r.sink_state, &cerr) != 0 || r.sink_rc) {

@@ -323,30 +323,36 @@ static void src_init(struct ssrc *e, const struct asc_addr *a, unsigned pc, asc_
     e->trw = (struct scan_trw){0};
 }
 
+/* The way a new source of the set at base takes: the first free one, else
+ * the idlest undetected one; SIZE_MAX when every way holds a detected
+ * scanner (age INT64_MAX). Reads only the set's tags and ages. */
+static size_t src_victim(const struct scan *d, size_t base)
+{
+    for (size_t w = base; w < base + WAYS; w++)
+        if (!d->tags[w])
+            return w;
+    size_t v = SIZE_MAX;
+    asc_time best = INT64_MAX;
+    for (size_t w = base; w < base + WAYS; w++)
+        if (d->age[w] < best) {
+            best = d->age[w];
+            v = w;
+        }
+    return v;
+}
+
 /* The entry of (source, transport); a free or the idlest undetected way
- * of its set when new; NULL when every way holds a detected scanner. */
+ * of its set when new (src_victim); NULL when every way holds a detected
+ * scanner. */
 static struct ssrc *src_get(struct scan *d, const struct asc_addr *a, unsigned pc, asc_time now)
 {
     uint64_t h = src_hash(a, pc);
     struct ssrc *hit = src_find_h(d, a, pc, h);
     if (hit)
         return hit;
-    size_t base = src_base(d, h);
-    int v = -1;
-    for (int w = 0; w < WAYS && v < 0; w++)
-        if (!d->tags[base + w])
-            v = w;
-    if (v < 0) {
-        asc_time best = INT64_MAX;
-        for (int w = 0; w < WAYS; w++)
-            if (d->age[base + w] < best) {
-                best = d->age[base + w];
-                v = w;
-            }
-    }
-    if (v < 0)
+    size_t i = src_victim(d, src_base(d, h));
+    if (i == SIZE_MAX)
         return NULL;
-    size_t i = base + (size_t)v;
     struct ssrc *victim = &d->t[i];
     if (d->tags[i])     /* not victim->used: see flood_dv_get */
         d->evicted++;
@@ -648,10 +654,10 @@ static void scan_on_flow_end(void *state, const struct asc_flow *f)
 
 /* Look-ahead (detector.h): each flow's set tag and age lines first, then,
  * with the tags arriving, the hot lines of the way it will use -- the one
- * that holds its source, else the way src_get would give it (a free one,
- * else the idlest) -- and, when that way's source materialised, the first
- * line of its cold part (its sets). Hints only: a flow earlier in the batch may change
- * the set before this one gets there. */
+ * whose tag is its source's, else src_victim's -- and, when that way's
+ * source materialised, the first line of its cold part (its sets). Hints
+ * only: a flow earlier in the run may change the set before this one gets
+ * there. */
 static void scan_prefetch_flows(const void *state, const struct asc_flow *const *fs, size_t n)
 {
     const struct scan *d = state;
@@ -668,19 +674,12 @@ static void scan_prefetch_flows(const void *state, const struct asc_flow *const 
         }
         for (size_t i = 0; i < m; i++) {
             uint64_t tag = src_tag(h[i]);
-            size_t base = src_base(d, h[i]), v = SIZE_MAX, free_w = SIZE_MAX, old = base;
-            for (size_t w = base; w < base + WAYS; w++) {
-                if ((d->tags[w] & ~(uint64_t)TAG_COLD) == tag) {
+            size_t base = src_base(d, h[i]), v = SIZE_MAX;
+            for (size_t w = base; w < base + WAYS && v == SIZE_MAX; w++)
+                if ((d->tags[w] & ~(uint64_t)TAG_COLD) == tag)
                     v = w;
-                    break;
-                }
-                if (!d->tags[w] && free_w == SIZE_MAX)
-                    free_w = w;
-                if (d->age[w] < d->age[old])
-                    old = w;
-            }
-            if (v == SIZE_MAX)
-                v = free_w != SIZE_MAX ? free_w : old;
+            if (v == SIZE_MAX && (v = src_victim(d, base)) == SIZE_MAX)
+                continue;
             __builtin_prefetch(&d->t[v], 1);
             __builtin_prefetch((const char *)&d->t[v] + 64, 1);
             if (d->tags[v] & TAG_COLD)  /* its sets: to add to, or to free */

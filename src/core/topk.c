@@ -37,6 +37,7 @@ struct asc_topk {
     uint64_t total;
     uint64_t *filt;      /* asc_topk_new_filtered: bounds for keys not held, else NULL */
     size_t fmask;        /* filter cells - 1: 8 k cells, a power of two */
+    uint16_t *fheld;     /* per filter cell, the held items mapped to it (NULL: k too large) */
 };
 
 static uint64_t khash(const struct asc_addr *a)
@@ -71,6 +72,8 @@ struct asc_topk *asc_topk_new_filtered(size_t k)
         cells <<= 1;
     t->filt = asc_xcalloc(cells, sizeof(*t->filt));
     t->fmask = cells - 1;
+    if (t->k <= UINT16_MAX)
+        t->fheld = asc_xcalloc(cells, sizeof(*t->fheld));
     return t;
 }
 
@@ -84,6 +87,7 @@ void asc_topk_free(struct asc_topk *t)
     free(t->heap);
     free(t->pos);
     free(t->filt);
+    free(t->fheld);
     free(t);
 }
 
@@ -191,18 +195,32 @@ static void sift_root_deep(struct asc_topk *t)
     hset(t, h, x);
 }
 
-/* The filter cell of hash h. */
-static uint64_t *filter_cell(const struct asc_topk *t, uint64_t h)
+/* The filter cell number of hash h. */
+static size_t filter_at(const struct asc_topk *t, uint64_t h)
 {
-    return &t->filt[(h >> 32) & t->fmask];
+    return (h >> 32) & t->fmask;
+}
+
+/* Whether key a (hash h) is held: its index slot in *s, or the empty slot
+ * where it would go. A key whose filter cell no held item maps to is not
+ * held, which a byte or two in a small array tells without the index
+ * (*s is then SIZE_MAX): on a stream of mostly new keys, most updates. */
+static bool held_at(const struct asc_topk *t, const struct asc_addr *a, uint64_t h, size_t *s)
+{
+    if (t->fheld && !t->fheld[filter_at(t, h)]) {
+        *s = SIZE_MAX;
+        return false;
+    }
+    *s = find_slot_h(t, a, h);
+    return t->index[*s].item >= 0;
 }
 
 void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, uint64_t aux)
 {
     t->total += w;
     uint64_t h = khash(key);
-    size_t s = find_slot_h(t, key, h);
-    if (t->index[s].item >= 0) {
+    size_t s;
+    if (held_at(t, key, h, &s)) {
         int32_t it = t->index[s].item;
         t->items[it].count += w;
         t->items[it].aux += aux;
@@ -213,7 +231,9 @@ void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, ui
     if (t->n < t->k) {
         size_t i = t->n++;
         t->items[i] = (struct asc_topk_item){.key = *key, .count = w, .err = 0, .aux = aux};
-        index_set(t, s, (int32_t)i, h);
+        index_set(t, s != SIZE_MAX ? s : find_slot_h(t, key, h), (int32_t)i, h);
+        if (t->fheld)
+            t->fheld[filter_at(t, h)]++;
         t->heap[i] = (struct hent){w, (int32_t)i};
         t->pos[i] = (int32_t)i;
         sift_up(t, i);
@@ -228,14 +248,18 @@ void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, ui
     struct asc_topk_item *v = &t->items[mi];
     uint64_t floor = v->count;
     if (t->filt) {
-        uint64_t *cell = filter_cell(t, h);
+        uint64_t *cell = &t->filt[filter_at(t, h)];
         if (w <= v->count - *cell) {   /* *cell <= v->count: no overflow */
             *cell += w;
             return;
         }
-        uint64_t *vcell = filter_cell(t, t->item_hash[mi]);
-        if (*vcell < v->count)
-            *vcell = v->count;
+        size_t vat = filter_at(t, t->item_hash[mi]);
+        if (t->filt[vat] < v->count)
+            t->filt[vat] = v->count;
+        if (t->fheld) {
+            t->fheld[vat]--;
+            t->fheld[filter_at(t, h)]++;
+        }
         floor = *cell;
     }
     index_delete(t, item_slot(t, (int32_t)mi, t->item_hash[mi]));

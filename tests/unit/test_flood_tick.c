@@ -352,5 +352,50 @@ static void test_records_one_set(void)
     run_records("flood.max_dst=8", 100000);
 }
 
-TEST_MAIN(T(test_packets), T(test_packets_evicted), T(test_packets_one_set), T(test_records),
+/* flood_vec_record names the amplification vector of a silent UDP record
+ * by its source port: the 26 services' ports and no other port of the
+ * 65536 (the port filter in front of the search drops none of them). */
+static void test_amp_ports(void)
+{
+    static const struct {
+        uint16_t port;
+        const char *vector;
+    } want[] = {
+        {17, "udp.qotd-amp"},      {19, "udp.chargen-amp"},    {53, "udp.dns-amp"},
+        {69, "udp.tftp-amp"},      {111, "udp.portmap-amp"},   {123, "udp.ntp-amp"},
+        {137, "udp.netbios-amp"},  {161, "udp.snmp-amp"},      {389, "udp.cldap-amp"},
+        {500, "udp.ike-amp"},      {520, "udp.rip-amp"},       {1434, "udp.mssql-amp"},
+        {1900, "udp.ssdp-amp"},    {3283, "udp.ard-amp"},      {3702, "udp.wsd-amp"},
+        {4500, "udp.ike-amp"},     {5351, "udp.natpmp-amp"},   {5353, "udp.mdns-amp"},
+        {5683, "udp.coap-amp"},    {10001, "udp.ubiquiti-amp"}, {11211, "udp.memcached-amp"},
+        {27015, "udp.steam-amp"},  {32414, "udp.plex-amp"},    {33848, "udp.jenkins-amp"},
+        {37810, "udp.dvr-amp"},    {47808, "udp.bacnet-amp"},
+    };
+    struct asc_flow f = {0};
+    f.key.proto = 17;
+    f.dir[0].pkts = 10;
+    size_t hits = 0, next = 0;
+    for (uint32_t port = 0; port < 65536; port++) {
+        f.key.orig_port = (uint16_t)port;
+        uint64_t pkts;
+        unsigned ev, v = flood_vec_record(&f, 0, &pkts, &ev);
+        if (next < ASC_ARRAY_LEN(want) && want[next].port == port) {
+            CHECK(v >= FV_AMP0);
+            CHECK_STR(flood_vec_name(v), want[next].vector);
+            CHECK(ev & ASC_EV_REFLECTED);
+            next++;
+        } else {
+            CHECK_EQ_U(v, FV_UDP);
+        }
+        hits += v >= FV_AMP0;
+    }
+    CHECK_EQ_U(hits, ASC_ARRAY_LEN(want));
+    f.key.orig_port = 500;
+    uint64_t pkts;
+    unsigned ev, ike = flood_vec_record(&f, 0, &pkts, &ev);
+    f.key.orig_port = 4500;
+    CHECK_EQ_U(flood_vec_record(&f, 0, &pkts, &ev), ike);   /* one vector, one slot */
+}
+
+TEST_MAIN(T(test_amp_ports), T(test_packets), T(test_packets_evicted), T(test_packets_one_set), T(test_records),
           T(test_records_evicted), T(test_records_one_set))

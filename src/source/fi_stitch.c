@@ -35,18 +35,22 @@
 #define NIL UINT32_MAX
 #define PREFETCH_AHEAD 6 /* expiry: index slots read this many records ahead */
 
-/* A waiting record, in its slab slot. */
+/* A waiting record, in its slab slot: three cache lines, on their lines.
+ * Its f.seq is its arrival number (the latest match wins) until it leaves,
+ * when fi_emit numbers it. */
 struct sent {
-    uint64_t seq;  /* arrival number: the latest match wins */
     uint32_t hash;
     uint32_t pos;  /* its ring entry; while the slot is free, the next free slot */
     struct asc_flow f;
 };
+_Static_assert(sizeof(struct sent) % 64 == 0, "a waiting record fills whole cache lines");
 
-/* Arrival order: slot NIL is a hole left by a match. */
+/* Arrival order: slot NIL is a hole left by a match. The record's hash
+ * too (it fills the padding), so that expiry finds the index slot to load
+ * ahead without reading the record. */
 struct oent {
     asc_time arrival;
-    uint32_t slot;
+    uint32_t slot, hash;
 };
 
 struct islot {
@@ -86,7 +90,7 @@ void fi_stitch_free(struct fi_stitch *s)
 {
     if (!s)
         return;
-    free(s->slab);
+    asc_table_free(s->slab, s->scap, sizeof(*s->slab));
     free(s->ring);
     asc_table_free(s->index, s->nb, sizeof(*s->index));
     free(s);
@@ -159,21 +163,25 @@ static size_t ring_at(const struct fi_stitch *s, size_t k)
     return i >= s->rcap ? i - s->rcap : i;
 }
 
-/* Take slot i out: out of the index, a hole in the ring (holes at the head
- * are dropped), the slot free. Its record stays readable until the next
- * slot is taken. */
-static void unlink_entry(struct fi_stitch *s, uint32_t i)
+/* Take slot i (hash h, ring entry pos) out: out of the index, a hole in
+ * the ring (holes at the head are dropped), the slot free. Its record
+ * stays readable until the next slot is taken. */
+static void unlink_at(struct fi_stitch *s, uint32_t i, uint32_t h, uint32_t pos)
 {
-    struct sent *e = &s->slab[i];
-    index_del(s, e->hash, i);
-    s->ring[e->pos].slot = NIL;
-    e->pos = s->free_head;
+    index_del(s, h, i);
+    s->ring[pos].slot = NIL;
+    s->slab[i].pos = s->free_head;
     s->free_head = i;
     s->n--;
     while (s->used && s->ring[s->head].slot == NIL) {
         s->head = s->head + 1 == s->rcap ? 0 : s->head + 1;
         s->used--;
     }
+}
+
+static void unlink_entry(struct fi_stitch *s, uint32_t i)
+{
+    unlink_at(s, i, s->slab[i].hash, s->slab[i].pos);
 }
 
 /* A free slot (n < cap: there is one within cap slots). */
@@ -184,10 +192,15 @@ static uint32_t slab_get(struct fi_stitch *s)
         s->free_head = s->slab[i].pos;
         return i;
     }
-    if (s->snext == s->scap) {
+    if (s->snext == s->scap) { /* grow: a copy, cache-line aligned */
         size_t ns = s->scap ? 2 * s->scap : 1024;
-        s->scap = ns < s->cap ? ns : s->cap;
-        s->slab = asc_xrealloc(s->slab, s->scap, sizeof(*s->slab));
+        ns = ns < s->cap ? ns : s->cap;
+        struct sent *slab = asc_table_alloc(ns, sizeof(*slab));
+        if (s->snext)
+            memcpy(slab, s->slab, s->snext * sizeof(*slab));
+        asc_table_free(s->slab, s->scap, sizeof(*s->slab));
+        s->slab = slab;
+        s->scap = ns;
     }
     return (uint32_t)s->snext++;
 }
@@ -277,7 +290,7 @@ static void merge_emit(struct asc_fi *fi, const struct asc_flow *a, const struct
 
 /* A slot for a new record, its ring entry written; when cap records wait,
  * the oldest leaves one-way first. */
-static uint32_t take_slot(struct asc_fi *fi, struct fi_stitch *s)
+static uint32_t take_slot(struct asc_fi *fi, struct fi_stitch *s, uint32_t h)
 {
     if (s->n >= s->cap && s->n) {
         uint32_t old = s->ring[s->head].slot; /* the head is never a hole */
@@ -289,7 +302,7 @@ static uint32_t take_slot(struct asc_fi *fi, struct fi_stitch *s)
         ring_full(s);
     uint32_t i = slab_get(s);
     size_t pos = ring_at(s, s->used++);
-    s->ring[pos] = (struct oent){fi->now, i};
+    s->ring[pos] = (struct oent){fi->now, i, h};
     s->slab[i].pos = (uint32_t)pos;
     return i;
 }
@@ -309,7 +322,7 @@ static uint32_t find_match(const struct asc_fi *fi, const struct fi_stitch *s, u
         if (!reversed(&e->f.key, &f->key) || f->first > e->f.last + fi->cf.stitch_slack ||
             e->f.first > f->last + fi->cf.stitch_slack)
             continue;
-        if (best == NIL || e->seq > s->slab[best].seq)
+        if (best == NIL || e->f.seq > s->slab[best].f.seq)
             best = i;
     }
     return best;
@@ -336,11 +349,11 @@ void fi_stitch_put(struct asc_fi *fi, struct asc_flow *f, uint32_t h)
         return;
     }
     index_fit(s); /* before the new record is in the ring: reindex must not see it */
-    uint32_t i = take_slot(fi, s);
+    uint32_t i = take_slot(fi, s, h);
     struct sent *e = &s->slab[i];
-    e->seq = s->seq++;
     e->hash = h;
     e->f = *f;
+    e->f.seq = s->seq++;
     index_put(s, h, i);
     s->n++;
 }
@@ -373,12 +386,12 @@ void fi_stitch_expire(struct asc_fi *fi, asc_time now, bool all)
         }
         prefetch_slot(s, 2 * PREFETCH_AHEAD);
         if (s->used > PREFETCH_AHEAD) {
-            uint32_t a = s->ring[ring_at(s, PREFETCH_AHEAD)].slot;
-            if (a != NIL)
-                __builtin_prefetch(&s->index[s->slab[a].hash & (s->nb - 1)]);
+            const struct oent *a = &s->ring[ring_at(s, PREFETCH_AHEAD)];
+            if (a->slot != NIL)
+                __builtin_prefetch(&s->index[a->hash & (s->nb - 1)]);
         }
-        uint32_t i = o->slot;
-        unlink_entry(s, i);
+        uint32_t i = o->slot; /* the ring has its hash and place: the record is read once, to emit */
+        unlink_at(s, i, o->hash, (uint32_t)s->head);
         emit_oneway(fi, &s->slab[i].f);
     }
 }

@@ -58,7 +58,8 @@ struct islot {
 };
 
 struct fi_stitch {
-    struct sent *slab;
+    struct sent *slab;    /* scap slots, from the first cache line of slab_mem */
+    void *slab_mem;       /* as allocated (realloc: large blocks grow in place or by remapping) */
     size_t scap, snext;   /* slots allocated (at most cap), and handed out */
     uint32_t free_head;   /* free slots, chained through pos */
     size_t cap;           /* live records at most */
@@ -90,7 +91,7 @@ void fi_stitch_free(struct fi_stitch *s)
 {
     if (!s)
         return;
-    asc_table_free(s->slab, s->scap, sizeof(*s->slab));
+    free(s->slab_mem);
     free(s->ring);
     asc_table_free(s->index, s->nb, sizeof(*s->index));
     free(s);
@@ -192,14 +193,16 @@ static uint32_t slab_get(struct fi_stitch *s)
         s->free_head = s->slab[i].pos;
         return i;
     }
-    if (s->snext == s->scap) { /* grow: a copy, cache-line aligned */
+    if (s->snext == s->scap) { /* grow, keeping the slots on cache lines */
         size_t ns = s->scap ? 2 * s->scap : 1024;
         ns = ns < s->cap ? ns : s->cap;
-        struct sent *slab = asc_table_alloc(ns, sizeof(*slab));
-        if (s->snext)
-            memcpy(slab, s->slab, s->snext * sizeof(*slab));
-        asc_table_free(s->slab, s->scap, sizeof(*s->slab));
-        s->slab = slab;
+        size_t off = s->slab_mem ? (size_t)((char *)s->slab - (char *)s->slab_mem) : 0;
+        char *m = asc_xrealloc(s->slab_mem, ns * sizeof(*s->slab) + 63, 1);
+        size_t noff = (size_t)(-(uintptr_t)m & 63);
+        if (noff != off && s->snext) /* the block moved to another offset from a line */
+            memmove(m + noff, m + off, s->snext * sizeof(*s->slab));
+        s->slab_mem = m;
+        s->slab = (struct sent *)(void *)(m + noff);
         s->scap = ns;
     }
     return (uint32_t)s->snext++;

@@ -37,7 +37,7 @@ struct asc_topk {
     uint64_t total;
     uint64_t *filt;      /* asc_topk_new_filtered: bounds for keys not held, else NULL */
     size_t fmask;        /* filter cells - 1: 8 k cells, a power of two */
-    uint16_t *fheld;     /* per filter cell, the held items mapped to it (NULL: k too large) */
+    uint8_t *fheld;      /* per filter cell, the held items mapped to it; FHELD_STUCK: some */
 };
 
 static uint64_t khash(const struct asc_addr *a)
@@ -72,8 +72,7 @@ struct asc_topk *asc_topk_new_filtered(size_t k)
         cells <<= 1;
     t->filt = asc_xcalloc(cells, sizeof(*t->filt));
     t->fmask = cells - 1;
-    if (t->k <= UINT16_MAX)
-        t->fheld = asc_xcalloc(cells, sizeof(*t->fheld));
+    t->fheld = asc_xcalloc(cells, sizeof(*t->fheld));
     return t;
 }
 
@@ -195,6 +194,16 @@ static void sift_root_deep(struct asc_topk *t)
     hset(t, h, x);
 }
 
+/* A cell that ever counted this many held items stays at it, no longer
+ * counted: some may map to it (eight cells per item make it rare). */
+#define FHELD_STUCK UINT8_MAX
+
+static void fheld_add(struct asc_topk *t, size_t at, int d)
+{
+    if (t->fheld[at] != FHELD_STUCK)
+        t->fheld[at] = (uint8_t)(t->fheld[at] + d);
+}
+
 /* The filter cell number of hash h. */
 static size_t filter_at(const struct asc_topk *t, uint64_t h)
 {
@@ -233,7 +242,7 @@ void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, ui
         t->items[i] = (struct asc_topk_item){.key = *key, .count = w, .err = 0, .aux = aux};
         index_set(t, s != SIZE_MAX ? s : find_slot_h(t, key, h), (int32_t)i, h);
         if (t->fheld)
-            t->fheld[filter_at(t, h)]++;
+            fheld_add(t, filter_at(t, h), 1);
         t->heap[i] = (struct hent){w, (int32_t)i};
         t->pos[i] = (int32_t)i;
         sift_up(t, i);
@@ -244,24 +253,23 @@ void asc_topk_add(struct asc_topk *t, const struct asc_addr *key, uint64_t w, ui
      * <= the smallest count): while that bound stays below the smallest
      * count the key stays out and the cell takes its weight; otherwise it
      * replaces that item, whose count goes to its own cell. */
-    size_t mi = (size_t)t->heap[0].item;
-    struct asc_topk_item *v = &t->items[mi];
-    uint64_t floor = v->count;
+    uint64_t min = t->heap[0].count; /* the smallest item's count, without reading it */
+    uint64_t floor = min;
     if (t->filt) {
         uint64_t *cell = &t->filt[filter_at(t, h)];
-        if (w <= v->count - *cell) {   /* *cell <= v->count: no overflow */
+        if (w <= min - *cell) {   /* *cell <= min: no overflow */
             *cell += w;
             return;
         }
-        size_t vat = filter_at(t, t->item_hash[mi]);
-        if (t->filt[vat] < v->count)
-            t->filt[vat] = v->count;
-        if (t->fheld) {
-            t->fheld[vat]--;
-            t->fheld[filter_at(t, h)]++;
-        }
+        size_t vat = filter_at(t, t->item_hash[t->heap[0].item]);
+        if (t->filt[vat] < min)
+            t->filt[vat] = min;
+        fheld_add(t, vat, -1);
+        fheld_add(t, filter_at(t, h), 1);
         floor = *cell;
     }
+    size_t mi = (size_t)t->heap[0].item;
+    struct asc_topk_item *v = &t->items[mi];
     index_delete(t, item_slot(t, (int32_t)mi, t->item_hash[mi]));
     *v = (struct asc_topk_item){.key = *key, .count = floor + w, .err = floor, .aux = aux};
     index_set(t, find_slot_h(t, key, h), (int32_t)mi, h);

@@ -17,7 +17,9 @@
  * below the smallest count, so the guarantees above hold, and the largest
  * `err` over the summary is never larger than plain Space-Saving's on the
  * same updates (one key's `err` can be). On a stream of mostly new keys
- * most updates touch one cell instead of the heap. Which of several
+ * most updates touch one cell instead of the heap, and a count per cell
+ * of the held keys mapped to it spares them the index lookup as well.
+ * Which of several
  * near-equal keys are listed then depends on the cells, not only on the
  * order of updates.
  */

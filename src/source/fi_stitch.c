@@ -15,8 +15,9 @@
  *
  * Waiting records sit in slots of a slab; a slot a record leaves is the
  * next one taken (a free list, last in first out), so the usual request
- * that waits for the very next record's reply stays in cache. Their arrival
- * order is a ring of small (arrival, slot) entries: a new record goes at
+ * that waits for the very next record's reply stays in cache; a slot is
+ * three whole cache lines. Their arrival order is a ring of small
+ * (arrival, slot, hash) entries: a new record goes at
  * the tail, expiry and eviction read from the head, in sequence; a record
  * that leaves on a match leaves a hole there until the head passes it.
  * When the ring is full of records and holes it is copied without the

@@ -143,6 +143,160 @@ static void test_topk_crowded_cell(void)
     asc_topk_free(t);
 }
 
+/* The filtered summary against a model of the algorithm topk.h documents,
+ * written plainly: items found by linear search, the min-heap sifted by
+ * swapping (ties stay; between equal children the left one goes), every
+ * update of a key not held and not admitted absorbed by its filter cell.
+ * It has no per-cell count of held keys, so a key wrongly taken for not
+ * held (a count that wrapped, or was moved to the wrong cell on a
+ * replacement) shows up as a difference. */
+struct ref_topk {
+    size_t k, n, cells;
+    struct asc_topk_item items[512];
+    uint32_t heap[512], pos[512];
+    uint64_t filt[4096];
+};
+
+static size_t ref_cell(const struct ref_topk *r, const struct asc_addr *a)
+{
+    return (size_t)(asc_addr_hash(a) >> 32) & (r->cells - 1);
+}
+
+static void ref_swap(struct ref_topk *r, size_t a, size_t b)
+{
+    uint32_t x = r->heap[a];
+    r->heap[a] = r->heap[b];
+    r->heap[b] = x;
+    r->pos[r->heap[a]] = (uint32_t)a;
+    r->pos[r->heap[b]] = (uint32_t)b;
+}
+
+static uint64_t ref_count(const struct ref_topk *r, size_t h)
+{
+    return r->items[r->heap[h]].count;
+}
+
+static void ref_down(struct ref_topk *r, size_t h)
+{
+    for (size_t c; (c = 2 * h + 1) < r->n; h = c) {
+        if (c + 1 < r->n && ref_count(r, c + 1) < ref_count(r, c))
+            c++;
+        if (ref_count(r, c) >= ref_count(r, h))
+            break;
+        ref_swap(r, h, c);
+    }
+}
+
+static void ref_add(struct ref_topk *r, const struct asc_addr *a, uint64_t w, uint64_t aux)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (!memcmp(&r->items[i].key, a, sizeof(*a))) {
+            r->items[i].count += w;
+            r->items[i].aux += aux;
+            ref_down(r, r->pos[i]);
+            return;
+        }
+    if (r->n < r->k) {
+        size_t i = r->n++;
+        r->items[i] = (struct asc_topk_item){.key = *a, .count = w, .err = 0, .aux = aux};
+        r->heap[i] = r->pos[i] = (uint32_t)i;
+        for (size_t h = i; h > 0 && ref_count(r, (h - 1) / 2) > ref_count(r, h); h = (h - 1) / 2)
+            ref_swap(r, h, (h - 1) / 2);
+        return;
+    }
+    struct asc_topk_item *v = &r->items[r->heap[0]];
+    uint64_t *cell = &r->filt[ref_cell(r, a)];
+    if (*cell + w <= v->count) {
+        *cell += w;
+        return;
+    }
+    uint64_t *vcell = &r->filt[ref_cell(r, &v->key)];
+    if (*vcell < v->count)
+        *vcell = v->count;
+    *v = (struct asc_topk_item){.key = *a, .count = *cell + w, .err = *cell, .aux = aux};
+    ref_down(r, 0);
+}
+
+/* asc_topk_list's order (topk.h): count descending, then key. */
+static int topk_item_cmp(const void *a, const void *b)
+{
+    const struct asc_topk_item *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return asc_addr_cmp(&x->key, &y->key);
+}
+
+/* Both summaries listed must be equal item for item. */
+static size_t topk_ref_diff(const struct asc_topk *t, const struct ref_topk *r)
+{
+    static struct asc_topk_item got[512], want[512];
+    size_t n = asc_topk_list(t, got, r->k);
+    memcpy(want, r->items, r->n * sizeof(*want));
+    qsort(want, r->n, sizeof(*want), topk_item_cmp);
+    if (n != r->n)
+        return SIZE_MAX;
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad += memcmp(&got[i].key, &want[i].key, sizeof(got[i].key)) ||
+               got[i].count != want[i].count || got[i].err != want[i].err ||
+               got[i].aux != want[i].aux;
+    return bad;
+}
+
+/* `keys` keys, from `ncells` filter cells only when ncells > 0 (crowded:
+ * up to hundreds of held keys per cell, past the per-cell count's 255). */
+static void topk_ref_run(size_t k, size_t keys, unsigned ncells, uint64_t seed, unsigned wmax)
+{
+    static struct ref_topk r;
+    static struct asc_addr pool[1200];
+    memset(&r, 0, sizeof(r));
+    r.k = k;
+    r.cells = 64;
+    while (r.cells < 8 * k)
+        r.cells <<= 1;
+    size_t n = 0;
+    for (uint32_t v = 1; n < keys; v++) {
+        mkaddr(&pool[n], v * 2654435761u);
+        if (!ncells || ref_cell(&r, &pool[n]) % (r.cells / ncells) == 0)
+            n++;
+    }
+    struct asc_topk *t = asc_topk_new_filtered(k);
+    uint64_t x = seed;
+    size_t bad = 0;
+    for (unsigned i = 1; i <= 60000; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        /* Half the updates to a small hot set, the rest over every key. */
+        size_t key = (x >> 63) ? (size_t)(x >> 20) % (k < keys ? k : keys)
+                               : (size_t)(x >> 24) % keys;
+        uint64_t w = (x >> 40) % wmax; /* 0 included */
+        asc_topk_add(t, &pool[key], w, i);
+        ref_add(&r, &pool[key], w, i);
+        /* Often: a key held twice can corrupt the index and hang the
+         * summary, so stop at the first difference. */
+        if ((i <= 3000 || i % 250 == 0) && topk_ref_diff(t, &r) != 0) {
+            bad++;
+            break;
+        }
+    }
+    CHECK_EQ_U(bad, 0);
+    asc_topk_free(t);
+}
+
+static void test_topk_filtered_reference(void)
+{
+    topk_ref_run(1, 50, 0, 1, 4);         /* k = 1: the one item is the heap */
+    topk_ref_run(2, 300, 1, 2, 3);        /* every key in one cell */
+    topk_ref_run(8, 1000, 0, 3, 20);      /* the 64 cells' minimum */
+    topk_ref_run(8, 400, 2, 4, 2);        /* ties everywhere, two cells */
+    topk_ref_run(9, 1000, 0, 5, 100);     /* 128 cells */
+    topk_ref_run(64, 1200, 0, 6, 1000);
+    topk_ref_run(300, 700, 1, 7, 3);      /* 300 held in one cell: its count stuck */
+    topk_ref_run(256, 700, 1, 11, 3);     /* 256 held in one cell: a byte count wraps to 0 */
+    topk_ref_run(300, 1200, 2, 8, 5);
+    topk_ref_run(512, 1200, 4, 9, 50);
+    topk_ref_run(512, 1200, 0, 10, 1 << 20);
+}
+
 static void test_json_escape(void)
 {
     struct asc_jsonw w;
@@ -276,5 +430,5 @@ static void test_addr6_ntop(void)
     CHECK_EQ_U(n, 400000);
 }
 
-TEST_MAIN(T(test_topk_vs_exact), T(test_topk_filtered_err), T(test_topk_crowded_cell), T(test_json_escape), T(test_json_numbers), T(test_addr), T(test_addr4_ntop),
+TEST_MAIN(T(test_topk_vs_exact), T(test_topk_filtered_err), T(test_topk_crowded_cell), T(test_topk_filtered_reference), T(test_json_escape), T(test_json_numbers), T(test_addr), T(test_addr4_ntop),
           T(test_addr6_ntop))

@@ -11,10 +11,27 @@
  * waits, the index grown mid-run, eviction at the cap), and replies to
  * recent requests (every record matching, or holes all through the
  * buffer while it grows); there the stitcher's memory must also stay
- * within what its cap allows.
+ * within what its cap allows. One test has every growth of the slab land
+ * at another offset from a cache line (a realloc of its own).
  */
+#include <malloc.h>
+#include <stdint.h>
+
 #include "harness.h"
 #include "source/fi_internal.h"
+
+/* Under a sanitizer its allocator stays: no realloc of our own. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define TS_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define TS_SANITIZED 1
+#endif
+#endif
+#ifndef TS_SANITIZED
+#define TS_SANITIZED 0
+#endif
 
 enum { MAXOUT = 40000 };
 
@@ -259,6 +276,111 @@ static void run(size_t cap, unsigned records, uint64_t seed, unsigned step, bool
     asc_fi_free(fi);
 }
 
+#if !TS_SANITIZED
+/* The stitcher's slab grows by realloc, its slots kept on cache lines by an
+ * offset into the block, and moved when realloc lands the block at another
+ * offset from a line (fi_stitch.c, slab_get). Whether glibc does that
+ * depends on its state (a large block grows in place, at its offset; the
+ * other runs here see a move now and then). While ts_moving is set, this
+ * binary's realloc (it stands in for the C library's, in this test binary
+ * only) puts every block it grows in a fresh one at the next offset of 16,
+ * 32, 48 or 0 from a line, copying the contents as realloc does; this
+ * binary's free knows those blocks. */
+extern void *__libc_memalign(size_t align, size_t n);
+extern void *__libc_realloc(void *p, size_t n);
+extern void __libc_free(void *p);
+
+static bool ts_moving;
+static unsigned ts_moves; /* blocks grown to another offset */
+static struct {
+    char *user, *base;
+    size_t size;
+} ts_blocks[64];
+
+static int ts_find(const void *p)
+{
+    for (int i = 0; p && i < (int)ASC_ARRAY_LEN(ts_blocks); i++)
+        if (ts_blocks[i].user == p)
+            return i;
+    return -1;
+}
+
+void *realloc(void *p, size_t n);
+void free(void *p);
+
+void *realloc(void *p, size_t n)
+{
+    int b = ts_find(p), slot = ts_find(NULL);
+    for (int i = 0; slot < 0 && i < (int)ASC_ARRAY_LEN(ts_blocks); i++)
+        if (!ts_blocks[i].user)
+            slot = i;
+    if (b < 0 && (!ts_moving || slot < 0 || !n))
+        return __libc_realloc(p, n);
+    if (b >= 0 && !n) {
+        free(p);
+        return NULL;
+    }
+    if (b < 0)
+        b = slot;
+    else
+        slot = b;
+    size_t old = !p ? 0 : ts_blocks[b].user == p ? ts_blocks[b].size : malloc_usable_size(p);
+    size_t off = p ? (((uintptr_t)p & 63) + 16) & 63 : 16;
+    char *base = __libc_memalign(64, n + 64);
+    if (!base)
+        return NULL;
+    memcpy(base + off, p ? p : base, old < n ? old : n);
+    if (p) {
+        ts_moves++;
+        free(p);
+    }
+    ts_blocks[slot].user = base + off;
+    ts_blocks[slot].base = base;
+    ts_blocks[slot].size = n;
+    return base + off;
+}
+
+void free(void *p)
+{
+    int b = ts_find(p);
+    if (b < 0) {
+        __libc_free(p);
+        return;
+    }
+    __libc_free(ts_blocks[b].base);
+    ts_blocks[b].user = NULL;
+}
+#endif
+
+/* One run of `run`, the slab grown to another offset at least `moves`
+ * times (plainly realloc'd under a sanitizer, which checks the copies). */
+static void moves_run(unsigned moves, size_t cap, unsigned records, uint64_t seed, unsigned step,
+                      bool freeze, enum keying k, unsigned dist)
+{
+#if !TS_SANITIZED
+    unsigned before = ts_moves;
+    ts_moving = true;
+#endif
+    run(cap, records, seed, step, freeze, k, dist);
+#if !TS_SANITIZED
+    ts_moving = false;
+    CHECK(ts_moves - before >= moves);
+#else
+    (void)moves;
+#endif
+}
+
+/* The slab grown many times, the block at another offset from a cache line
+ * each time: the records must come out as the model says, each read whole. */
+static void test_stitch_slab_moves(void)
+{
+    moves_run(5, 30000, 39000, 41, 1 << 20, false, UNIQUE, 0); /* 1024 slots .. 30000 */
+    moves_run(1, 1025, 20000, 43, 360, true, REPLY, 900);      /* 1024 slots, then 1025 */
+    moves_run(2, 3000, 30000, 47, 8, true, UNIQUE, 0); /* expiring, then 2048, 3000, evicting */
+    moves_run(4, 20000, 24000, 53, 1 << 20, false, REPLY, 16000);
+    moves_run(0, 1, 2000, 59, 8, false, REPLY, 1);
+}
+
 /* A small buffer: evictions, holes, and the ring packed in place. */
 static void test_stitch_small(void)
 {
@@ -299,4 +421,5 @@ static void test_stitch_reply(void)
     run(20000, 24000, 37, 1 << 20, false, REPLY, 16000);
 }
 
-TEST_MAIN(T(test_stitch_small), T(test_stitch_grow), T(test_stitch_unique), T(test_stitch_reply))
+TEST_MAIN(T(test_stitch_small), T(test_stitch_grow), T(test_stitch_unique), T(test_stitch_reply),
+          T(test_stitch_slab_moves))

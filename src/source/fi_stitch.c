@@ -40,11 +40,10 @@
  * Its f.seq is its arrival number (the latest match wins) until it leaves,
  * when fi_emit numbers it. */
 struct sent {
-    uint32_t hash;
+    _Alignas(64) uint32_t hash; /* whole lines: a larger asc_flow pads the slot, not the build */
     uint32_t pos;  /* its ring entry; while the slot is free, the next free slot */
     struct asc_flow f;
 };
-_Static_assert(sizeof(struct sent) % 64 == 0, "a waiting record fills whole cache lines");
 
 /* Arrival order: slot NIL is a hole left by a match. The record's hash
  * too (it fills the padding), so that expiry finds the index slot to load

@@ -212,7 +212,7 @@ static size_t filter_at(const struct asc_topk *t, uint64_t h)
 
 /* Whether key a (hash h) is held: its index slot in *s, or the empty slot
  * where it would go. A key whose filter cell no held item maps to is not
- * held, which a byte or two in a small array tells without the index
+ * held, which one byte in a small array tells without the index
  * (*s is then SIZE_MAX): on a stream of mostly new keys, most updates. */
 static bool held_at(const struct asc_topk *t, const struct asc_addr *a, uint64_t h, size_t *s)
 {

@@ -38,16 +38,15 @@
 
 /* A waiting record, in its slab slot: three cache lines, on their lines.
  * Its f.seq is its arrival number (the latest match wins) until it leaves,
- * when fi_emit numbers it. */
+ * when fi_emit numbers it; its hash is in its ring entry. */
 struct sent {
-    _Alignas(64) uint32_t hash; /* whole lines: a larger asc_flow pads the slot, not the build */
-    uint32_t pos;  /* its ring entry; while the slot is free, the next free slot */
-    struct asc_flow f;
+    _Alignas(64) uint32_t pos; /* its ring entry; while the slot is free, the next free slot */
+    struct asc_flow f;         /* (whole lines: a larger asc_flow pads the slot) */
 };
 
 /* Arrival order: slot NIL is a hole left by a match. The record's hash
- * too (it fills the padding), so that expiry finds the index slot to load
- * ahead without reading the record. */
+ * is kept here (in what would be padding), not in its slot, so that
+ * expiry finds the index slot to load ahead without reading the record. */
 struct oent {
     asc_time arrival;
     uint32_t slot, hash;
@@ -180,9 +179,11 @@ static void unlink_at(struct fi_stitch *s, uint32_t i, uint32_t h, uint32_t pos)
     }
 }
 
+/* Take slot i out (a record matched). */
 static void unlink_entry(struct fi_stitch *s, uint32_t i)
 {
-    unlink_at(s, i, s->slab[i].hash, s->slab[i].pos);
+    uint32_t pos = s->slab[i].pos;
+    unlink_at(s, i, s->ring[pos].hash, pos);
 }
 
 /* A free slot (n < cap: there is one within cap slots). */
@@ -213,9 +214,9 @@ static void reindex(struct fi_stitch *s)
 {
     memset(s->index, 0xff, s->nb * sizeof(*s->index));
     for (size_t k = 0; k < s->used; k++) {
-        uint32_t i = s->ring[ring_at(s, k)].slot;
-        if (i != NIL)
-            index_put(s, s->slab[i].hash, i);
+        const struct oent *o = &s->ring[ring_at(s, k)];
+        if (o->slot != NIL)
+            index_put(s, o->hash, o->slot);
     }
 }
 
@@ -296,8 +297,9 @@ static void merge_emit(struct asc_fi *fi, const struct asc_flow *a, const struct
 static uint32_t take_slot(struct asc_fi *fi, struct fi_stitch *s, uint32_t h)
 {
     if (s->n >= s->cap && s->n) {
-        uint32_t old = s->ring[s->head].slot; /* the head is never a hole */
-        unlink_entry(s, old);
+        const struct oent *o = &s->ring[s->head]; /* the head is never a hole */
+        uint32_t old = o->slot;
+        unlink_at(s, old, o->hash, (uint32_t)s->head);
         fi_cnt(fi, ASC_FI_STITCH_EVICTED);
         emit_oneway(fi, &s->slab[old].f);
     }
@@ -354,7 +356,6 @@ void fi_stitch_put(struct asc_fi *fi, struct asc_flow *f, uint32_t h)
     index_fit(s); /* before the new record is in the ring: reindex must not see it */
     uint32_t i = take_slot(fi, s, h);
     struct sent *e = &s->slab[i];
-    e->hash = h;
     e->f = *f;
     e->f.seq = s->seq++;
     index_put(s, h, i);
